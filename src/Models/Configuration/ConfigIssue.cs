@@ -1,0 +1,16 @@
+namespace GenLab.Models.Configuration;
+
+/// <summary>One problem with a config record. <paramref name="Key"/> is the snake_case key inside that record
+/// (for example <c>hidden_size</c>); the loader prefixes the section path and adds the file, line and column.</summary>
+public sealed record ConfigIssue(string Key, string Message);
+
+/// <summary>A config record that can check values the type system cannot (ranges, combinations).</summary>
+public interface IValidatable
+{
+    IEnumerable<ConfigIssue> Validate();
+}
+
+/// <summary>Marks a string property as a file path: the loader resolves it relative to the YAML file that set it
+/// and reports a missing file at that key's line.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class FilePathAttribute : Attribute;
