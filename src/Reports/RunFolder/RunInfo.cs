@@ -17,6 +17,8 @@ public sealed record RunInfo
     public DateTimeOffset? EndedUtc { get; init; }
     public string? Error { get; init; }
     public IReadOnlyList<string> CommandLine { get; init; } = [];
+    /// <summary>Directory the run was started from; relative data paths in experiment.yaml resolve against it.</summary>
+    public string WorkingDirectory { get; init; } = "";
     public long Seed { get; init; }
     public string DeviceRequested { get; init; } = "auto";
     public string Device { get; init; } = "cpu";

@@ -1,0 +1,15 @@
+using GenLab.Runner.Config;
+using GenLab.Runner.Training;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Experiments;
+
+/// <summary>One place that maps an experiment kind to the class that runs it.</summary>
+public static class ExperimentFactory
+{
+    public static ITrainableExperiment Create(ExperimentConfig config, Device device) => config.Kind switch
+    {
+        ExperimentKind.MlpChar => new MlpCharExperiment(config, device),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no experiment registered for this kind"),
+    };
+}

@@ -1,0 +1,143 @@
+using GenLab.Reports;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Experiments;
+using GenLab.Runner.Runs;
+using GenLab.Runner.Training;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Hosting;
+
+/// <summary>Runs one experiment start to finish: claims the run folder, keeps run.json true, trains through the
+/// shared <see cref="Trainer"/>, regenerates the report. Independent of the host so tests can drive it directly.</summary>
+public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogFile logFile)
+{
+    /// <summary>The run in progress, for the hard-stop path (a second Ctrl-C) to mark it interrupted.</summary>
+    public RunRecorder? Recorder { get; private set; }
+
+    public int Execute(RunRequest request, CancellationToken stop)
+    {
+        try
+        {
+            return request.ResumeDirectory is { } dir ? Resume(dir, request, stop) : Start(request, stop);
+        }
+        catch (Exception e) when (e is ConfigException or DeviceUnavailableException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            logger.LogError("{Message}", e.Message);
+            Recorder?.Finish(RunStatus.Failed, e.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "run failed: {Message}", e.Message);
+            Recorder?.Finish(RunStatus.Failed, $"{e.GetType().Name}: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private int Start(RunRequest request, CancellationToken stop)
+    {
+        var loaded = request.Experiment ?? throw new ArgumentException("a new run needs an experiment", nameof(request));
+        var config = loaded.Config;
+        Device device = DeviceSelection.Resolve(config.Device);
+        string workingDirectory = Directory.GetCurrentDirectory();
+
+        // Build the experiment before claiming a folder: data and shape errors then leave no empty run behind.
+        manual_seed(config.Seed);
+        using var experiment = ExperimentFactory.Create(config, device);
+
+        var startedUtc = DateTimeOffset.UtcNow;
+        var folder = RunFolder.Create(request.ResultsRoot, config.Name, loaded.ConfigHash, startedUtc);
+        File.WriteAllText(folder.ExperimentYaml, loaded.ResolvedYaml);
+        logFile.Open(folder.Log);
+        Recorder = new RunRecorder(folder, new RunInfo
+        {
+            Name = config.Name,
+            Kind = config.Kind.ToString(),
+            RunId = folder.RunId,
+            Status = RunStatus.Running,
+            StartedUtc = startedUtc,
+            CommandLine = request.CommandLine,
+            WorkingDirectory = workingDirectory,
+            Seed = config.Seed,
+            DeviceRequested = config.Device.ToString().ToLowerInvariant(),
+            Device = device.type.ToString().ToLowerInvariant(),
+            TotalSteps = config.Training.Steps,
+            Git = RunEnvironment.Git(workingDirectory),
+            Environment = RunEnvironment.Capture(device.type.ToString().ToLowerInvariant()),
+            InputHashes = InputFingerprint.Compute(loaded, workingDirectory),
+            ProcessId = Environment.ProcessId,
+        });
+        Recorder.Update(r => r);
+        logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device}, seed {Seed}: {Path}",
+            folder.RunId, config.Name, config.Kind, device.type, config.Seed, folder.Path);
+        return Train(loaded, experiment, resumeFrom: null, stop);
+    }
+
+    private int Resume(string runDirectory, RunRequest request, CancellationToken stop)
+    {
+        var folder = RunFolder.Open(runDirectory);
+        var info = RunInfo.Read(folder.Path);
+        if (info.Status == RunStatus.Completed)
+        {
+            logger.LogInformation("{Run} already completed at step {Step}; nothing to resume", folder.Path, info.Step);
+            return ExitCodes.Ok;
+        }
+        var loaded = ExperimentLoader.Load(folder.ExperimentYaml, [], info.WorkingDirectory);
+        Device device = DeviceSelection.Resolve(loaded.Config.Device);
+        logFile.Open(folder.Log);
+
+        var checkpoint = new CheckpointStore(folder.Checkpoints).NewestValid(w => logger.LogWarning("{Warning}", w));
+        long from = checkpoint?.Step ?? 0;
+        if (checkpoint is null) logger.LogWarning("no valid checkpoint in {Run}: starting again from step 0", folder.Path);
+        int moved = MetricsLog.TruncateAfter(folder.Metrics, checkpoint is null ? -1 : from);
+        SamplesLog.TruncateAfter(folder.Samples, checkpoint is null ? -1 : from);
+        if (moved > 0) logger.LogInformation("{Rows} metric rows after step {Step} moved to metrics.csv.discarded", moved, from);
+
+        manual_seed(loaded.Config.Seed);
+        using var experiment = ExperimentFactory.Create(loaded.Config, device);
+        Recorder = new RunRecorder(folder, info);
+        Recorder.Update(r => r with
+        {
+            Status = RunStatus.Running,
+            EndedUtc = null,
+            Error = null,
+            Step = from,
+            ProcessId = Environment.ProcessId,
+            CommandLine = [.. r.CommandLine, "&&", .. request.CommandLine],
+            ResumedFrom = checkpoint is null ? r.ResumedFrom : [.. r.ResumedFrom, Path.GetRelativePath(folder.Path, checkpoint.Path)],
+        });
+        logger.LogInformation("resuming {Run} from step {Step}", folder.Path, from);
+        return Train(loaded, experiment, checkpoint, stop);
+    }
+
+    private int Train(LoadedExperiment loaded, ITrainableExperiment experiment, Checkpoint? resumeFrom, CancellationToken stop)
+    {
+        var recorder = Recorder!;
+        var trainer = new Trainer(loaded.Config, experiment, recorder, logger, WriteReport);
+        var outcome = trainer.Run(resumeFrom, stop);
+        if (outcome == TrainingOutcome.Interrupted)
+        {
+            recorder.Finish(RunStatus.Interrupted, "stopped by a signal; continue with `resume`");
+            WriteReport(recorder.Folder.Path);
+            logger.LogWarning("interrupted at step {Step}; resume with: genlab resume {Path}", recorder.Current.Step, recorder.Folder.Path);
+            return ExitCodes.Interrupted;
+        }
+        recorder.Finish(RunStatus.Completed);
+        WriteReport(recorder.Folder.Path);
+        logger.LogInformation("completed {Name}: best val loss {Best:F4} at step {Step}; report: {Report}",
+            loaded.Config.Name, recorder.Current.Best?.Value, recorder.Current.Best?.Step,
+            Path.Combine(recorder.Folder.Report, "index.html"));
+        return ExitCodes.Ok;
+
+        void WriteReport(string runDirectory)
+        {
+            try { RunReport.Write(runDirectory, new ReportOptions { Smoothing = loaded.Config.Report.Smoothing }); }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("report not written: {Message}", e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using GenLab.Models.Configuration;
+using GenLab.Models.Mlp;
+using GenLab.Runner.Config;
+
+namespace GenLab.Runner.Runs;
+
+/// <summary>Content hashes of everything a run's result depends on: the resolved config, every data file it names
+/// (<see cref="FilePathAttribute"/> properties) and the model code (the deterministic build of GenLab.Models).
+/// <c>reproduce</c> reruns an experiment only when one of these differs from its last completed run.</summary>
+public static class InputFingerprint
+{
+    public const string ConfigKey = "config";
+    public const string CodeKey = "code";
+    public const string DataPrefix = "data:";
+
+    public static IReadOnlyDictionary<string, string> Compute(LoadedExperiment experiment, string workingDirectory)
+    {
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ConfigKey] = Sha256(System.Text.Encoding.UTF8.GetBytes(experiment.ResolvedYaml)),
+            [CodeKey] = ModelCodeHash,
+        };
+        foreach (string file in DataFiles(experiment.Config))
+            hashes[DataPrefix + Path.GetRelativePath(workingDirectory, file)] = FileSha256(file);
+        return hashes;
+    }
+
+    public static string ModelCodeHash { get; } = FileSha256(typeof(MlpCharModel).Assembly.Location);
+
+    /// <summary>Every existing file named by a [FilePath] property anywhere in the config.</summary>
+    public static IEnumerable<string> DataFiles(object config)
+    {
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        Walk(config, seen, files);
+        return files;
+    }
+
+    private static void Walk(object? node, HashSet<object> seen, SortedSet<string> files)
+    {
+        if (node is null || node is string || node.GetType().IsPrimitive || node.GetType().IsEnum || !seen.Add(node)) return;
+        if (node is System.Collections.IEnumerable items)
+        {
+            foreach (object? item in items) Walk(item, seen, files);
+            return;
+        }
+        foreach (var property in node.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0) continue;
+            object? value = property.GetValue(node);
+            if (property.GetCustomAttribute<FilePathAttribute>() is not null && value is string path && File.Exists(path))
+                files.Add(Path.GetFullPath(path));
+            else
+                Walk(value, seen, files);
+        }
+    }
+
+    private static string FileSha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}

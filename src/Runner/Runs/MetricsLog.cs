@@ -1,0 +1,56 @@
+using GenLab.Reports.RunFolder;
+
+namespace GenLab.Runner.Runs;
+
+/// <summary>Appends rows to <c>metrics.csv</c>. Rows are buffered and flushed at every evaluation and checkpoint, so a
+/// crash loses at most the rows since the last flush, and the file never holds a half-written row after a flush.</summary>
+public sealed class MetricsLog : IDisposable
+{
+    private readonly StreamWriter _writer;
+
+    public MetricsLog(string path)
+    {
+        bool fresh = !File.Exists(path) || new FileInfo(path).Length == 0;
+        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
+        if (fresh) _writer.WriteLine(MetricsCsv.Header);
+    }
+
+    public void Add(MetricRow row) => _writer.WriteLine(MetricsCsv.Format(row));
+
+    public void Flush()
+    {
+        _writer.Flush();
+        ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        _writer.Dispose();
+    }
+
+    /// <summary>Before resuming from a checkpoint at <paramref name="step"/>: rows logged after it (by the process that
+    /// crashed or was stopped) are moved to <c>&lt;file&gt;.discarded</c>, never deleted, so the resumed run's curve is
+    /// continuous and exactly what an uninterrupted run writes. Returns how many rows moved.</summary>
+    public static int TruncateAfter(string path, long step)
+    {
+        if (!File.Exists(path)) return 0;
+        var keep = new List<string>();
+        var drop = new List<string>();
+        string[] lines = File.ReadAllLines(path);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (i == 0 || lines[i].Length == 0) { if (i == 0) keep.Add(lines[i]); continue; }
+            MetricRow row;
+            try { row = MetricsCsv.Parse(lines[i], i + 1, path); }
+            catch (InvalidDataException) { drop.Add(lines[i]); continue; }
+            (row.Step <= step ? keep : drop).Add(lines[i]);
+        }
+        if (drop.Count == 0) return 0;
+        File.AppendAllLines(path + ".discarded", drop);
+        string temp = path + ".tmp";
+        File.WriteAllLines(temp, keep);
+        File.Move(temp, path, overwrite: true);
+        return drop.Count;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using GenLab.Reports.RunFolder;
+
+namespace GenLab.Runner.Runs;
+
+/// <summary>A run's folder: <c>results/&lt;name&gt;/&lt;UTC timestamp&gt;-&lt;config hash&gt;/</c>. Created exclusively, so two
+/// runs started in the same second get two folders, and nothing is ever written into another run's folder.</summary>
+public sealed class RunFolder
+{
+    public const string LatestLink = "latest";
+
+    private RunFolder(string path) => Path = path;
+
+    public string Path { get; }
+    public string RunId => System.IO.Path.GetFileName(Path);
+    public string ExperimentYaml => File(RunFiles.Experiment);
+    public string Metrics => File(RunFiles.Metrics);
+    public string Samples => File(RunFiles.Samples);
+    public string Log => File(RunFiles.Log);
+    public string Checkpoints => File(RunFiles.Checkpoints);
+    public string Report => File(RunFiles.Report);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public static RunFolder Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!System.IO.File.Exists(System.IO.Path.Combine(full, RunFiles.RunInfo)))
+            throw new DirectoryNotFoundException($"{path}: not a run folder (no {RunFiles.RunInfo})");
+        return new RunFolder(full);
+    }
+
+    /// <summary>Claims a new folder for a run. Exclusivity comes from creating the claim file with
+    /// <see cref="FileMode.CreateNew"/> (O_CREAT|O_EXCL): of two processes racing for one name, exactly one wins and
+    /// the other takes the next suffix.</summary>
+    public static RunFolder Create(string resultsRoot, string experimentName, string configHash, DateTimeOffset startedUtc)
+    {
+        string experimentDir = System.IO.Path.GetFullPath(System.IO.Path.Combine(resultsRoot, experimentName));
+        string root = System.IO.Path.GetFullPath(resultsRoot);
+        if (!experimentDir.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"experiment name '{experimentName}' would escape {resultsRoot}");
+        Directory.CreateDirectory(experimentDir);
+
+        string stem = startedUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + configHash;
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            string candidate = System.IO.Path.Combine(experimentDir, attempt == 0 ? stem : $"{stem}-{attempt}");
+            Directory.CreateDirectory(candidate);
+            try
+            {
+                using (new FileStream(System.IO.Path.Combine(candidate, RunFiles.RunInfo), FileMode.CreateNew, FileAccess.Write)) { }
+            }
+            catch (IOException) when (System.IO.File.Exists(System.IO.Path.Combine(candidate, RunFiles.RunInfo)))
+            {
+                continue;
+            }
+            var folder = new RunFolder(candidate);
+            Directory.CreateDirectory(folder.Checkpoints);
+            Directory.CreateDirectory(folder.Report);
+            folder.PointLatestHere();
+            return folder;
+        }
+        throw new IOException($"could not claim a run folder under {experimentDir}");
+    }
+
+    /// <summary>Points <c>results/&lt;name&gt;/latest</c> at this run: a relative symlink swapped in by rename, so readers
+    /// never see it missing. Where symlinks are unavailable (Windows without privilege) a text file holds the id.</summary>
+    public void PointLatestHere()
+    {
+        string parent = System.IO.Path.GetDirectoryName(Path)!;
+        string link = System.IO.Path.Combine(parent, LatestLink);
+        string temp = System.IO.Path.Combine(parent, $".{LatestLink}-{Guid.NewGuid():N}");
+        try
+        {
+            System.IO.File.CreateSymbolicLink(temp, RunId);
+            System.IO.File.Move(temp, link, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            System.IO.File.Delete(temp);
+            System.IO.File.WriteAllText(link, RunId);
+        }
+    }
+
+    /// <summary>Resolves <c>results/&lt;name&gt;/latest</c> (symlink or text file) to the run folder it names.</summary>
+    public static string? ResolveLatest(string experimentDir)
+    {
+        string link = System.IO.Path.Combine(experimentDir, LatestLink);
+        var info = new FileInfo(link);
+        if (info.LinkTarget is { } target) return System.IO.Path.GetFullPath(System.IO.Path.Combine(experimentDir, target));
+        if (info.Exists) return System.IO.Path.Combine(experimentDir, System.IO.File.ReadAllText(link).Trim());
+        return null;
+    }
+}

@@ -1,0 +1,27 @@
+using GenLab.Models.Data;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Training;
+
+/// <summary>An experiment the shared <see cref="Trainer"/> can drive: it owns its model and data; the trainer owns
+/// the optimizer, the schedule, the dispose scopes, checkpoints and metrics.</summary>
+public interface ITrainableExperiment : IDisposable
+{
+    nn.Module Model { get; }
+
+    /// <summary>Loss of one training batch drawn with <paramref name="batches"/>; a scalar owned by the caller's scope.</summary>
+    Tensor TrainingLoss(SplitMix64 batches, int batchSize);
+
+    /// <summary>Tokens (or examples) one training batch holds, for throughput metrics.</summary>
+    long TokensPerBatch(int batchSize);
+
+    /// <summary>Metrics over fixed evaluation batches: the same batches at every evaluation, so curves compare
+    /// like with like and nothing depends on the training RNG. Must include ("val", "loss").</summary>
+    IReadOnlyList<(string Split, string Metric, double Value)> Evaluate(int batches, int batchSize);
+
+    /// <summary>Generated examples for the report, from a generator seeded by <paramref name="seed"/> alone.</summary>
+    IReadOnlyList<string> Sample(int count, int maxLength, double temperature, long seed);
+
+    /// <summary>Files besides weights that a checkpoint needs to be used on its own (a vocabulary, say).</summary>
+    void SaveArtifacts(string directory);
+}

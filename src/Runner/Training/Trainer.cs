@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using GenLab.Models.Data;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Runs;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Training;
+
+public enum TrainingOutcome { Completed, Interrupted }
+
+/// <summary>The one step-based loop every trainable experiment kind shares: schedule, optimizer step, evaluation,
+/// samples, checkpoints, resume and interruption. Each training step, evaluation and sampling call runs inside its
+/// own dispose scope, so native memory stays flat however long the run.</summary>
+public sealed class Trainer(
+    ExperimentConfig config,
+    ITrainableExperiment experiment,
+    RunRecorder recorder,
+    ILogger logger,
+    Action<string> regenerateReport)
+{
+    private const string ModelFile = "model.bin";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string TorchRngFile = "torch_rng.bin";
+    private const int MallocTrimEvery = 50;
+
+    private RunFolder Folder => recorder.Folder;
+
+    public TrainingOutcome Run(Checkpoint? resumeFrom, CancellationToken stop)
+    {
+        TrainingConfig t = config.Training;
+        var store = new CheckpointStore(Folder.Checkpoints);
+        var batches = SplitMix64.ForPurpose(config.Seed, "batches");
+        long step = 0;
+        double elapsedBefore = 0;
+        double? lastValLoss = null;
+        BestMetric? best = null;
+
+        if (resumeFrom is not null)
+        {
+            experiment.Model.load(resumeFrom.File(ModelFile));
+            step = resumeFrom.Step;
+            batches.State = resumeFrom.State.BatchRngState;
+            elapsedBefore = resumeFrom.State.ElapsedSeconds;
+            lastValLoss = resumeFrom.State.ValLoss;
+            best = resumeFrom.State.Best;
+            using var rng = tensor(File.ReadAllBytes(resumeFrom.File(TorchRngFile)));
+            torch.set_rng_state(rng);
+        }
+
+        using var optimizer = CreateOptimizer(experiment.Model, t);
+        if (resumeFrom is not null) optimizer.load_state_dict(resumeFrom.File(OptimizerFile));
+        var parameters = experiment.Model.parameters().ToArray();
+        experiment.Model.train();
+
+        using var metrics = new MetricsLog(Folder.Metrics);
+        var clock = Stopwatch.StartNew();
+        double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
+        var progress = new TrainingProgress(logger, t.Steps, TrainingProgress.IsInteractive);
+
+        void EvaluateAt(long atStep)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                using var _ = no_grad();
+                experiment.Model.eval();
+                foreach (var (split, metric, value) in experiment.Evaluate(t.EvalBatches, t.BatchSize))
+                {
+                    metrics.Add(new MetricRow(atStep, split, metric, value, Elapsed()));
+                    if (split == "val" && metric == "loss")
+                    {
+                        lastValLoss = value;
+                        if (best is null || value < best.Value) best = new BestMetric(split, metric, value, atStep);
+                    }
+                }
+                experiment.Model.train();
+            }
+            if (config.Report.Samples > 0)
+            {
+                var texts = experiment.Sample(config.Report.Samples, config.Report.SampleMaxLength,
+                    config.Report.SampleTemperature, config.Seed + atStep);
+                SamplesLog.Append(Folder.Samples, atStep, texts);
+            }
+            metrics.Flush();
+            progress.Break();
+            logger.LogInformation("step {Step}: val loss {Val:F4} (best {Best:F4} at step {BestStep})",
+                atStep, lastValLoss, best?.Value, best?.Step);
+            recorder.Update(r => r with { Step = atStep, Best = best });
+        }
+
+        void CheckpointAt(long atStep)
+        {
+            metrics.Flush();
+            var state = new TrainingState
+            {
+                Step = atStep, BatchRngState = batches.State, ElapsedSeconds = Elapsed(),
+                ValLoss = lastValLoss, Best = best,
+            };
+            var written = store.Write(state, dir =>
+            {
+                experiment.Model.save(Path.Combine(dir, ModelFile));
+                optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+                using var rng = torch.get_rng_state();
+                File.WriteAllBytes(Path.Combine(dir, TorchRngFile), rng.bytes.ToArray());
+                File.Copy(Folder.ExperimentYaml, Path.Combine(dir, RunFiles.Experiment));
+                experiment.SaveArtifacts(dir);
+            });
+            store.Prune(t.KeepCheckpoints, recorder.Current.ResumedFrom.Select(p => Path.Combine(Folder.Path, p)));
+            recorder.Update(r => r with { Step = atStep, Best = best });
+            logger.LogInformation("checkpoint {Checkpoint}", Path.GetRelativePath(Folder.Path, written.Path));
+            regenerateReport(Folder.Path);
+        }
+
+        if (step == 0) EvaluateAt(0);
+
+        long tokensPerBatch = experiment.TokensPerBatch(t.BatchSize);
+        var window = Stopwatch.StartNew();
+        long windowStart = step;
+        while (step < t.Steps)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                progress.Break();
+                logger.LogWarning("stop requested: checkpointing step {Step} and exiting", step);
+                CheckpointAt(step);
+                return TrainingOutcome.Interrupted;
+            }
+
+            double lr = LearningRateSchedule.At(t, step);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            float loss;
+            using (var scope = NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize);      // ()
+                lossTensor.backward();
+                if (t.GradClip > 0) nn.utils.clip_grad_norm_(parameters, t.GradClip);
+                optimizer.step();
+                loss = lossTensor.ToSingle();
+            }
+            step++;
+            if (!float.IsFinite(loss))
+                throw new InvalidOperationException($"training loss became {loss} at step {step}; lower training.lr or raise grad clipping");
+
+            if (step % t.LogEvery == 0 || step == t.Steps)
+            {
+                double seconds = window.Elapsed.TotalSeconds;
+                double stepsPerSecond = seconds > 0 ? (step - windowStart) / seconds : 0;
+                metrics.Add(new MetricRow(step, "train", "loss", loss, Elapsed()));
+                metrics.Add(new MetricRow(step, "train", "lr", lr, Elapsed()));
+                metrics.Add(new MetricRow(step, "perf", "steps_per_s", stepsPerSecond, Elapsed()));
+                metrics.Add(new MetricRow(step, "perf", "tokens_per_s", stepsPerSecond * tokensPerBatch, Elapsed()));
+                progress.Report(step, loss, stepsPerSecond);
+                window.Restart();
+                windowStart = step;
+            }
+            if (step % t.EvalEvery == 0 || step == t.Steps) EvaluateAt(step);
+            if (step % t.CheckpointEvery == 0 || step == t.Steps) CheckpointAt(step);
+            if (step % MallocTrimEvery == 0) ReleaseFreedNativeMemory();
+        }
+        return TrainingOutcome.Completed;
+    }
+
+    internal static OptimizerHelper CreateOptimizer(nn.Module model, TrainingConfig t)
+    {
+        // Weight decay on matrices only (weights of Linear/Embedding), never on biases or norm gains: the
+        // decoupled-decay recipe of Loshchilov & Hutter (2019) as nanoGPT applies it.
+        var decay = model.parameters().Where(p => p.requires_grad && p.dim() >= 2).ToList();
+        var noDecay = model.parameters().Where(p => p.requires_grad && p.dim() < 2).ToList();
+        return t.Optimizer switch
+        {
+            OptimizerKind.AdamW => optim.AdamW(
+                [new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = t.WeightDecay }),
+                 new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0 })],
+                lr: t.Lr, beta1: t.Beta1, beta2: t.Beta2),
+            OptimizerKind.Sgd => optim.SGD(
+                [new SGD.ParamGroup(decay, new SGD.Options { weight_decay = t.WeightDecay }),
+                 new SGD.ParamGroup(noDecay, new SGD.Options { weight_decay = 0 })],
+                learningRate: t.Lr),
+            _ => throw new ArgumentOutOfRangeException(nameof(t), t.Optimizer, "unknown optimizer"),
+        };
+    }
+
+    /// <summary>glibc keeps freed native blocks in its arenas, so resident memory creeps although live tensors stay
+    /// constant (measured in ../shared/notes/torchsharp-on-debian12.md); malloc_trim returns them to the OS.</summary>
+    private static void ReleaseFreedNativeMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try { MallocTrim(0); }
+        catch (EntryPointNotFoundException) { }        // musl has no malloc_trim
+        catch (DllNotFoundException) { }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+}
