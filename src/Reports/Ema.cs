@@ -20,4 +20,27 @@ public static class Ema
         }
         return smoothed;
     }
+
+    /// <summary>
+    /// The same average over unevenly spaced points: each point's weight is w^(Δstep / stepsPerWeight), so
+    /// <paramref name="weight"/> means "per <paramref name="stepsPerWeight"/> training steps" on every split. Without
+    /// this, val points 50 steps apart smoothed at 0.9 per point lag the curve by hundreds of steps. Debiasing divides
+    /// by 1 − Π w_t, which reduces to 1 − w^t when the spacing is even.
+    /// </summary>
+    public static double[] Debiased(IReadOnlyList<double> steps, IReadOnlyList<double> values, double weight, double stepsPerWeight)
+    {
+        if (steps.Count != values.Count) throw new ArgumentException($"{steps.Count} steps but {values.Count} values");
+        var smoothed = new double[values.Count];
+        double last = 0, weightProduct = 1;
+        for (int t = 0; t < values.Count; t++)
+        {
+            double gap = t == 0 ? 0 : steps[t] - steps[t - 1];
+            // A repeat of the same step (train loss logged by the loop and again at an eval) counts as one interval.
+            double w = gap <= 0 ? weight : Math.Pow(weight, gap / stepsPerWeight);
+            last = last * w + (1 - w) * values[t];
+            weightProduct *= w;
+            smoothed[t] = last / (1 - weightProduct);
+        }
+        return smoothed;
+    }
 }

@@ -62,7 +62,7 @@ public static class HtmlReport
         h.Append("<h2>Plots</h2>\n");
         if (c.Plots.Count == 0) h.Append("<p>No metrics yet, so no plots.</p>\n");
         else if (c.Smoothing > 0)
-            h.Append($"<p>Solid lines: exponential moving average (weight {ReportFormat.Number(c.Smoothing)}, debiased); faded: raw values.</p>\n");
+            h.Append($"<p>Solid lines: exponential moving average (weight {ReportFormat.Number(c.Smoothing)} per logging interval, debiased as in TensorBoard); faded: raw values.</p>\n");
         foreach (PlotImage p in c.Plots)
             h.Append($"<img alt=\"{E(p.Title)}\" title=\"{E(p.FileName)}\" width=\"{MetricPlots.Width}\" height=\"{MetricPlots.Height}\" ")
              .Append($"src=\"data:image/png;base64,{Convert.ToBase64String(p.Png)}\">\n");

@@ -42,7 +42,7 @@ public static class MarkdownReport
         m.Append("## Plots\n\n");
         if (c.Plots.Count == 0) m.Append("No metrics yet, so no plots.\n\n");
         else if (c.Smoothing > 0)
-            m.Append($"Solid lines: exponential moving average (weight {ReportFormat.Number(c.Smoothing)}, debiased); faded: raw values.\n\n");
+            m.Append($"Solid lines: exponential moving average (weight {ReportFormat.Number(c.Smoothing)} per logging interval, debiased as in TensorBoard); faded: raw values.\n\n");
         foreach (PlotImage p in c.Plots) m.Append($"![{Cell(p.Metric)}]({p.FileName})\n\n");
 
         m.Append("## Samples\n\n");

@@ -35,8 +35,24 @@ public static class MetricPlots
     {
         "loss" => "Loss",
         "lr" => "Learning rate",
+        "steps_per_s" or "tokens_per_s" => $"Throughput ({metric})",
         _ => metric,
     };
+
+    /// <summary>ScottPlot's default sans font is often missing on Linux servers, and Skia then falls back to a serif.
+    /// Take the first sans family the machine has; DejaVu ships with most distributions.</summary>
+    private static readonly string? SansFont = new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Segoe UI", "Helvetica" }
+        .FirstOrDefault(name => SkiaSharp.SKFontManager.Default.FontFamilies.Contains(name, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The median gap between consecutive steps of the densest split: the logging interval that
+    /// <see cref="ReportOptions.Smoothing"/> is a per-point weight for.</summary>
+    private static double LoggingInterval(IEnumerable<IReadOnlyList<MetricRow>> splits)
+    {
+        var densest = splits.MaxBy(s => s.Count);
+        if (densest is null || densest.Count < 2) return 1;
+        var gaps = densest.Zip(densest.Skip(1), (a, b) => (double)(b.Step - a.Step)).Where(g => g > 0).Order().ToList();
+        return gaps.Count == 0 ? 1 : gaps[gaps.Count / 2];
+    }
 
     private static string YLabelOf(string metric) => metric switch
     {
@@ -51,16 +67,24 @@ public static class MetricPlots
     private static byte[] RenderOne(string metric, string title, IEnumerable<MetricRow> rows, double smoothing)
     {
         var plot = new Plot();
+        if (SansFont is not null) plot.Font.Set(SansFont);
         plot.Title(title);
         plot.XLabel("training step");
         plot.YLabel(YLabelOf(metric));
         bool smooth = smoothing > 0 && MetricSummary.GoalOf(metric) != MetricGoal.None;
         var palette = new ScottPlot.Palettes.Category10();
         var splits = rows.GroupBy(r => r.Split)
-            .OrderBy(g => MetricSummary.SplitOrder(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+            .OrderBy(g => MetricSummary.SplitOrder(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Points: (IReadOnlyList<MetricRow>)g.OrderBy(r => r.Step).ToList())).ToList();
+        double interval = LoggingInterval(splits.Select(s => s.Points));
+        if (metric == "lr")  // lr spans decades (warmup from 0, decay to 1e-5); "8E-05" next to "0.0001" reads badly.
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                LabelFormatter = v => v == 0 ? "0" : v.ToString("0.0#E+0", System.Globalization.CultureInfo.InvariantCulture),
+            };
         for (int i = 0; i < splits.Count; i++)
         {
-            var points = splits[i].OrderBy(r => r.Step).ToList();
+            var points = splits[i].Points;
             double[] xs = points.Select(r => (double)r.Step).ToArray();
             double[] ys = points.Select(r => r.Value).ToArray();
             Color color = palette.GetColor(i);
@@ -70,18 +94,18 @@ public static class MetricPlots
                 var raw = plot.Add.Scatter(xs, ys, color.WithAlpha(0.35));
                 raw.LineWidth = 1;
                 raw.MarkerSize = markers ? 5 : 0;
-                raw.LegendText = $"{splits[i].Key} (raw)";
-                var ema = plot.Add.Scatter(xs, Ema.Debiased(ys, smoothing), color);
+                raw.LegendText = $"{splits[i].Name} (raw)";
+                var ema = plot.Add.Scatter(xs, Ema.Debiased(xs, ys, smoothing, interval), color);
                 ema.LineWidth = 2;
                 ema.MarkerSize = 0;
-                ema.LegendText = $"{splits[i].Key} (EMA {smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+                ema.LegendText = $"{splits[i].Name} (EMA {smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
             }
             else
             {
                 var line = plot.Add.Scatter(xs, ys, color);
                 line.LineWidth = 2;
                 line.MarkerSize = markers ? 5 : 0;
-                line.LegendText = splits[i].Key;
+                line.LegendText = splits[i].Name;
             }
         }
         plot.ShowLegend(Alignment.UpperRight);
