@@ -1,1 +1,3 @@
-return 0;
+using GenLab.Runner.Commands;
+
+return await Cli.InvokeAsync(args);

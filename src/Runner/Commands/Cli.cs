@@ -1,0 +1,70 @@
+using System.CommandLine;
+
+namespace GenLab.Runner.Commands;
+
+/// <summary>The command line. <see cref="Create"/> is the seam tests call.</summary>
+public static class Cli
+{
+    public static RootCommand Create(IReadOnlyList<string> commandLine)
+    {
+        var root = new RootCommand("GenLab: declarative generative-AI experiments on TorchSharp, with versioned runs and reports.");
+
+        var experiment = new Argument<string>("experiment") { Description = "Experiment YAML file." };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override a key: --set training.lr=3e-4 (repeatable; values are YAML).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var device = new Option<string?>("--device") { Description = "auto, cpu or cuda (overrides `device`)." };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var seed = new Option<long?>("--seed") { Description = "Overrides `seed`." };
+        var results = new Option<string>("--results")
+        {
+            Description = "Folder that receives run folders.",
+            DefaultValueFactory = _ => "results",
+        };
+
+        var run = new Command("run", "Train an experiment into a new run folder.") { experiment, set, device, seed, results };
+        run.SetAction((parse, _) => RunCommand.ExecuteAsync(parse.GetValue(experiment)!, parse.GetValue(set) ?? [],
+            parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine));
+
+        var runDirectory = new Argument<string>("run-dir") { Description = "A run folder (results/<name>/<run> or results/<name>/latest)." };
+        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory };
+        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine));
+
+        var files = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
+        var validate = new Command("validate", "Check experiment files without running them.") { files, set };
+        validate.SetAction(parse => ValidateCommand.Execute(parse.GetValue(files)!, parse.GetValue(set) ?? []));
+
+        var listRoot = new Argument<string>("dir") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
+        var list = new Command("list", "List runs: name, status, steps, best metric, start time.") { listRoot };
+        list.SetAction(parse => ListCommand.Execute(parse.GetValue(listRoot)!));
+
+        var reportDirectory = new Argument<string>("run-dir") { Description = "A run folder." };
+        var report = new Command("report", "Regenerate a run's report from its files.") { reportDirectory };
+        report.SetAction(parse => ReportCommand.Execute(parse.GetValue(reportDirectory)!));
+
+        var filter = new Option<string?>("--filter") { Description = "Only experiments whose name or file name matches (globs, comma-separated)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say what is stale without running it." };
+        var reproduceFiles = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
+        var reproduce = new Command("reproduce", "Rerun experiments whose config, data or model code changed since their last completed run.")
+            { reproduceFiles, filter, dryRun, results };
+        reproduce.SetAction((parse, _) => ReproduceCommand.ExecuteAsync(parse.GetValue(reproduceFiles)!, parse.GetValue(filter),
+            parse.GetValue(results)!, parse.GetValue(dryRun), commandLine));
+
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(resume);
+        root.Subcommands.Add(validate);
+        root.Subcommands.Add(list);
+        root.Subcommands.Add(report);
+        root.Subcommands.Add(reproduce);
+        return root;
+    }
+
+    public static Task<int> InvokeAsync(string[] args)
+    {
+        var parse = Create(["genlab", .. args]).Parse(args);
+        // The host owns Ctrl-C (graceful stop, then a hard stop on the second): System.CommandLine must not.
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+}

@@ -1,0 +1,30 @@
+using GenLab.Reports;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Hosting;
+
+namespace GenLab.Runner.Commands;
+
+public static class ReportCommand
+{
+    /// <summary><c>report &lt;run-dir&gt;</c>: regenerates report/ from the run's files alone.</summary>
+    public static int Execute(string runDirectory)
+    {
+        if (!File.Exists(Path.Combine(runDirectory, RunFiles.RunInfo)))
+            return CliErrors.Report($"{runDirectory}: not a run folder (no {RunFiles.RunInfo})");
+        var options = new ReportOptions();
+        try
+        {
+            var info = RunInfo.Read(runDirectory);
+            var loaded = ExperimentLoader.Load(Path.Combine(runDirectory, RunFiles.Experiment), [], info.WorkingDirectory);
+            options = new ReportOptions { Smoothing = loaded.Config.Report.Smoothing };
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"warning: {RunFiles.Experiment} does not load any more ({e.Errors.Count} problem(s)); using default report options");
+        }
+        var files = RunReport.Write(runDirectory, options);
+        Console.WriteLine($"wrote {files.Count} files to {Path.Combine(runDirectory, RunFiles.Report)}");
+        return ExitCodes.Ok;
+    }
+}

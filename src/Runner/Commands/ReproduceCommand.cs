@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Hosting;
+using GenLab.Runner.Runs;
+
+namespace GenLab.Runner.Commands;
+
+/// <summary><c>reproduce &lt;yaml&gt;...</c> (what <c>dotnet build experiments -t:Reproduce</c> calls): reruns each
+/// experiment whose inputs — resolved config, data files, model code, judged by content hash — differ from its last
+/// completed run, and says why it runs or skips each one.</summary>
+public static class ReproduceCommand
+{
+    public static async Task<int> ExecuteAsync(IReadOnlyList<string> paths, string? filter, string resultsRoot,
+        bool dryRun, IReadOnlyList<string> commandLine)
+    {
+        var pattern = filter is null ? null : GlobToRegex(filter);
+        int failures = 0, ran = 0, skipped = 0;
+        foreach (string path in paths.OrderBy(p => p, StringComparer.Ordinal))
+        {
+            LoadedExperiment loaded;
+            try { loaded = ExperimentLoader.Load(path, []); }
+            catch (ConfigException e)
+            {
+                failures++;
+                Console.Error.WriteLine($"invalid {path}\n{e.Message}");
+                continue;
+            }
+            string name = loaded.Config.Name;
+            if (pattern is not null && !pattern.IsMatch(name) && !pattern.IsMatch(Path.GetFileNameWithoutExtension(path)))
+                continue;
+
+            string? reason = WhyStale(loaded, resultsRoot);
+            if (reason is null)
+            {
+                skipped++;
+                Console.WriteLine($"up to date  {name}  ({path}: config, data and model code unchanged since its last completed run)");
+                continue;
+            }
+            Console.WriteLine($"stale       {name}  ({path}: {reason})");
+            if (dryRun) continue;
+            ran++;
+            int exit = await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine });
+            if (exit != ExitCodes.Ok)
+            {
+                failures++;
+                Console.Error.WriteLine($"failed      {name} (exit code {exit})");
+                if (exit == ExitCodes.Interrupted) return exit;
+            }
+        }
+        Console.WriteLine($"reproduce: {ran} run, {skipped} up to date, {failures} failed");
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Null when a completed run has exactly these input hashes; otherwise what differs from the newest one.</summary>
+    public static string? WhyStale(LoadedExperiment loaded, string resultsRoot)
+    {
+        var current = InputFingerprint.Compute(loaded, Directory.GetCurrentDirectory());
+        var completed = ListCommand.Find(resultsRoot)
+            .Where(r => r.Name == loaded.Config.Name && r.Status == "completed")
+            .Select(r => RunInfo.Read(r.Path))
+            .ToList();
+        if (completed.Count == 0) return "no completed run yet";
+        if (completed.Any(r => SameHashes(r.InputHashes, current))) return null;
+        var newest = completed.MaxBy(r => r.StartedUtc)!;
+        var changes = new List<string>();
+        foreach (var (key, hash) in current)
+        {
+            if (!newest.InputHashes.TryGetValue(key, out string? old)) changes.Add(key.StartsWith(InputFingerprint.DataPrefix, StringComparison.Ordinal) ? $"new data file {key[InputFingerprint.DataPrefix.Length..]}" : $"{key} not recorded before");
+            else if (old != hash) changes.Add(Describe(key));
+        }
+        foreach (string key in newest.InputHashes.Keys.Where(k => !current.ContainsKey(k)))
+            changes.Add($"{key} no longer used");
+        return string.Join(", ", changes) + $" since run {newest.RunId}";
+    }
+
+    private static string Describe(string key) => key switch
+    {
+        InputFingerprint.ConfigKey => "resolved config changed",
+        InputFingerprint.CodeKey => "model code changed",
+        _ => $"data file {key[InputFingerprint.DataPrefix.Length..]} changed",
+    };
+
+    private static bool SameHashes(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out string? v) && v == kv.Value);
+
+    private static Regex GlobToRegex(string glob) =>
+        new("^(" + string.Join("|", glob.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g => Regex.Escape(g).Replace(@"\*", ".*").Replace(@"\?", "."))) + ")$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}

@@ -1,0 +1,26 @@
+using GenLab.Runner.Config;
+using GenLab.Runner.Hosting;
+
+namespace GenLab.Runner.Commands;
+
+public static class RunCommand
+{
+    /// <summary><c>run &lt;experiment.yaml&gt;</c>: validate, then execute inside the hosted service.</summary>
+    public static async Task<int> ExecuteAsync(string experimentPath, IReadOnlyList<string> overrides, string? device,
+        long? seed, string resultsRoot, IReadOnlyList<string> commandLine)
+    {
+        var all = new List<string>(overrides);
+        if (device is not null) all.Add($"device={device}");
+        if (seed is not null) all.Add($"seed={seed}");
+        LoadedExperiment loaded;
+        try { loaded = ExperimentLoader.Load(experimentPath, all); }
+        catch (ConfigException e) { return CliErrors.Report(e); }
+        return await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine });
+    }
+
+    public static async Task<int> ResumeAsync(string runDirectory, IReadOnlyList<string> commandLine)
+    {
+        if (!Directory.Exists(runDirectory)) return CliErrors.Report($"{runDirectory}: no such run folder");
+        return await RunHost.RunAsync(new RunRequest { ResumeDirectory = runDirectory, CommandLine = commandLine });
+    }
+}
