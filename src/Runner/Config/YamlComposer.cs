@@ -86,16 +86,10 @@ internal sealed class YamlComposer
             return null;
         }
 
-        var stream = new YamlStream();
-        try
+        using var reader = new StreamReader(fullPath);
+        if (!TryLoad(reader, out var stream, out var failure))
         {
-            using var reader = new StreamReader(fullPath);
-            stream.Load(reader);
-        }
-        catch (YamlException ex)
-        {
-            _errors.Add(new ConfigError(display, (int)ex.Start.Line, (int)ex.Start.Column, "",
-                $"invalid YAML: {InnermostMessage(ex)}"));
+            _errors.Add(new ConfigError(display, failure.Line, failure.Column, "", $"invalid YAML: {failure.Message}"));
             return null;
         }
 
@@ -122,14 +116,9 @@ internal sealed class YamlComposer
     /// <summary>Parses one <c>--set</c> value as a YAML node; flow collections (<c>[1, 2]</c>) are allowed.</summary>
     public static ConfigNode? ParseValue(string text, Origin origin, string keyPath, List<ConfigError> errors)
     {
-        var stream = new YamlStream();
-        try
+        if (!TryLoad(new StringReader(text), out var stream, out var failure))
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            errors.Add(origin.Error(keyPath, $"invalid YAML value '{text}': {InnermostMessage(ex)}"));
+            errors.Add(origin.Error(keyPath, $"invalid YAML value '{text}': {failure.Message}"));
             return null;
         }
         if (stream.Documents.Count == 0) return new ScalarNode("", ScalarStyle.Plain, origin);
@@ -169,11 +158,37 @@ internal sealed class YamlComposer
         }
     }
 
-    // The parser wraps the useful message ("did not find expected key") in "While parsing a block mapping...".
-    private static string InnermostMessage(Exception ex)
+    private static bool TryLoad(TextReader reader, out YamlStream stream, out (int Line, int Column, string Message) failure)
     {
-        while (ex.InnerException is not null) ex = ex.InnerException;
-        return ex.Message;
+        stream = new YamlStream();
+        var parser = new TrackingParser(reader);
+        failure = default;
+        try
+        {
+            stream.Load(parser);
+            return true;
+        }
+        catch (YamlException ex)
+        {
+            failure = ((int)ex.Start.Line, (int)ex.Start.Column, ParserMessage(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            var at = parser.LastGood;
+            failure = ((int)at.Line, (int)at.Column, "cannot parse past this point (an unclosed bracket or quote?)");
+        }
+        return false;
+    }
+
+    // YamlException.Message repeats the position ("(Line: 4, Col: 9, Idx: 40) - (...): ..."), which the error
+    // already carries; the inner exception often holds the more specific reason.
+    private static string ParserMessage(YamlException ex)
+    {
+        Exception inner = ex;
+        while (inner.InnerException is YamlException next) inner = next;
+        var message = inner.Message;
+        var split = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith('(') && split >= 0 ? message[(split + 3)..] : message;
     }
 
     /// <summary>Relative to the working directory when inside it, so messages match what the user typed.</summary>
