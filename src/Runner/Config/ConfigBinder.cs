@@ -35,7 +35,7 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
     }
 
     /// <param name="typeOf">The type to bind a property's value to; null skips the key.</param>
-    private object BindRecord(MappingNode map, Type type, string path, Func<PropertyInfo, Type?>? typeOf = null)
+    internal object BindRecord(MappingNode map, Type type, string path, Func<PropertyInfo, Type?>? typeOf = null)
     {
         var instance = Activator.CreateInstance(type)!;
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -104,8 +104,9 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
             var ok = true;
             for (var i = 0; i < seq.Items.Count; i++)
             {
-                ok &= TryBind(seq.Items[i], elementType, $"{path}[{i}]", false, filePath, out var item);
-                list.Add(item);
+                // A failed item is left out; the error already makes the whole load fail.
+                if (TryBind(seq.Items[i], elementType, $"{path}[{i}]", false, filePath, out var item)) list.Add(item);
+                else ok = false;
             }
             if (type.IsArray)
             {
@@ -124,8 +125,8 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
             var ok = true;
             foreach (var (key, item) in map.Entries)
             {
-                ok &= TryBind(item, valueType, Join(path, key.Value), false, filePath, out var bound);
-                dict[key.Value] = bound;
+                if (TryBind(item, valueType, Join(path, key.Value), false, filePath, out var bound)) dict[key.Value] = bound;
+                else ok = false;
             }
             value = dict;
             return ok;
