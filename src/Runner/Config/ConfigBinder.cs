@@ -1,0 +1,286 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using GenLab.Models.Configuration;
+
+namespace GenLab.Runner.Config;
+
+/// <summary>Binds a composed YAML tree to config records by reflection, strictly: unknown keys, wrong types,
+/// missing required keys, unknown enum values, missing files and <see cref="IValidatable"/> issues are all errors,
+/// each at the line that caused it. Errors are collected so one run reports everything.</summary>
+internal sealed class ConfigBinder(List<ConfigError> errors)
+{
+    // Not thread-safe, hence one per binder.
+    private readonly NullabilityInfoContext _nullability = new();
+
+    /// <summary>Binds <c>kind</c> first because it decides the record types of <c>data</c> and <c>model</c>.
+    /// Null when anything failed.</summary>
+    public ExperimentConfig? BindExperiment(MappingNode root)
+    {
+        // A scratch binder: the real pass below binds `kind` again and reports its errors once.
+        ExperimentKind? kind = root.Get("kind") is { } kindNode
+            && new ConfigBinder([]).TryBind(kindNode, typeof(ExperimentKind), "kind", false, false, out var k)
+            ? (ExperimentKind)k! : null;
+        var sections = kind is { } known ? ExperimentKinds.SectionTypes(known) : default;
+
+        var before = errors.Count;
+        var config = BindRecord(root, typeof(ExperimentConfig), "", prop =>
+            prop.PropertyType != typeof(object) ? prop.PropertyType
+            // Without a valid kind the sections cannot be checked; the kind error says why.
+            : kind is null ? null
+            : prop.Name == nameof(ExperimentConfig.Data) ? sections.Data
+            : prop.Name == nameof(ExperimentConfig.Model) ? sections.Model
+            : null);
+        return errors.Count == before ? (ExperimentConfig)config : null;
+    }
+
+    /// <param name="typeOf">The type to bind a property's value to; null skips the key.</param>
+    internal object BindRecord(MappingNode map, Type type, string path, Func<PropertyInfo, Type?>? typeOf = null)
+    {
+        var instance = Activator.CreateInstance(type)!;
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
+            .ToDictionary(p => ConfigNames.SnakeCase(p.Name));
+        var before = errors.Count;
+
+        foreach (var (key, value) in map.Entries)
+        {
+            var keyPath = Join(path, key.Value);
+            if (!properties.TryGetValue(key.Value, out var property))
+            {
+                var suggestion = ConfigNames.Suggest(key.Value, properties.Keys);
+                errors.Add(key.Origin.Error(keyPath, suggestion is null
+                    ? $"unknown key (valid keys: {string.Join(", ", properties.Keys)})"
+                    : $"unknown key (did you mean `{suggestion}`?)"));
+                continue;
+            }
+            var target = typeOf is null ? property.PropertyType : typeOf(property);
+            if (target is null) continue;
+            if (TryBind(value, target, keyPath, AllowsNull(property), property.IsDefined(typeof(FilePathAttribute)),
+                    out var bound))
+                property.SetValue(instance, bound);
+        }
+
+        foreach (var (key, property) in properties)
+            if (IsRequired(property) && map.Get(key) is null)
+                errors.Add(map.Origin.Error(Join(path, key), "missing required key"));
+
+        // Defaults standing in for values that failed to bind would only add confusing issues.
+        if (errors.Count == before && instance is IValidatable validatable)
+            foreach (var issue in validatable.Validate())
+            {
+                var at = map.IndexOf(issue.Key) is var i and >= 0 ? map.Entries[i].Key.Origin : map.Origin;
+                errors.Add(at.Error(Join(path, issue.Key), issue.Message));
+            }
+        return instance;
+    }
+
+    private bool TryBind(ConfigNode node, Type type, string path, bool allowNull, bool filePath, out object? value)
+    {
+        value = null;
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+            (type, allowNull) = (underlying, true);
+
+        if (node is ScalarNode { IsNull: true })
+            return allowNull || Fail(node, path, $"expected {Describe(type)}, got null");
+
+        if (type == typeof(string))
+        {
+            if (node is not ScalarNode s) return Fail(node, path, $"expected a string, got {DescribeNode(node)}");
+            value = filePath ? ResolveFile(s, path) : s.Value;
+            return value is not null;
+        }
+        if (type == typeof(int)) return TryInteger(node, path, int.MinValue, int.MaxValue, v => (int)v, out value);
+        if (type == typeof(long)) return TryInteger(node, path, long.MinValue, long.MaxValue, v => v, out value);
+        if (type == typeof(double)) return TryFloat(node, path, double.MaxValue, v => v, out value);
+        if (type == typeof(float)) return TryFloat(node, path, float.MaxValue, v => (float)v, out value);
+        if (type == typeof(bool)) return TryBool(node, path, out value);
+        if (type.IsEnum) return TryEnum(node, type, path, out value);
+
+        if (ListElementType(type) is { } elementType)
+        {
+            if (node is not SequenceNode seq) return Fail(node, path, $"expected a list, got {DescribeNode(node)}");
+            var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
+            var ok = true;
+            for (var i = 0; i < seq.Items.Count; i++)
+            {
+                // A failed item is left out; the error already makes the whole load fail.
+                if (TryBind(seq.Items[i], elementType, $"{path}[{i}]", false, filePath, out var item)) list.Add(item);
+                else ok = false;
+            }
+            if (type.IsArray)
+            {
+                var array = Array.CreateInstance(elementType, list.Count);
+                list.CopyTo(array, 0);
+                value = array;
+            }
+            else value = list;
+            return ok;
+        }
+
+        if (DictionaryValueType(type) is { } valueType)
+        {
+            if (node is not MappingNode map) return Fail(node, path, $"expected a mapping, got {DescribeNode(node)}");
+            var dict = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType))!;
+            var ok = true;
+            foreach (var (key, item) in map.Entries)
+            {
+                if (TryBind(item, valueType, Join(path, key.Value), false, filePath, out var bound)) dict[key.Value] = bound;
+                else ok = false;
+            }
+            value = dict;
+            return ok;
+        }
+
+        if (type.IsClass && type.GetConstructor(Type.EmptyTypes) is not null)
+        {
+            if (node is not MappingNode map) return Fail(node, path, $"expected a mapping, got {DescribeNode(node)}");
+            var before = errors.Count;
+            value = BindRecord(map, type, path);
+            return errors.Count == before;
+        }
+
+        return Fail(node, path, $"the loader cannot bind properties of type {type.Name}");
+    }
+
+    private bool TryInteger(ConfigNode node, string path, long min, long max, Func<long, object> box, out object? value)
+    {
+        value = null;
+        if (node is not ScalarNode { IsPlain: true } s || !IsIntegerText(s.Value))
+            return Fail(node, path, $"expected an integer, got {DescribeNode(node)}");
+        if (!long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            return Fail(node, path, $"integer {s.Value} is out of range ({min} to {max})");
+        value = box(v);
+        return true;
+    }
+
+    private static bool IsIntegerText(string text)
+    {
+        var digits = text.StartsWith('-') || text.StartsWith('+') ? text[1..] : text;
+        return digits.Length > 0 && digits.All(char.IsAsciiDigit);
+    }
+
+    private bool TryFloat(ConfigNode node, string path, double max, Func<double, object> box, out object? value)
+    {
+        value = null;
+        if (node is not ScalarNode { IsPlain: true } s)
+            return Fail(node, path, $"expected a number, got {DescribeNode(node)}");
+        double v;
+        switch (s.Value)
+        {
+            case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF": v = double.PositiveInfinity; break;
+            case "-.inf" or "-.Inf" or "-.INF": v = double.NegativeInfinity; break;
+            case ".nan" or ".NaN" or ".NAN": v = double.NaN; break;
+            default:
+                // The digit check keeps out .NET spellings YAML does not have ("NaN", "Infinity").
+                if (!s.Value.Any(char.IsAsciiDigit)
+                    || !double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out v))
+                    return Fail(node, path, $"expected a number, got {DescribeNode(node)}");
+                if (double.IsInfinity(v) || Math.Abs(v) > max)
+                    return Fail(node, path, $"number {s.Value} is out of range");
+                break;
+        }
+        value = box(v);
+        return true;
+    }
+
+    private bool TryBool(ConfigNode node, string path, out object? value)
+    {
+        value = node is ScalarNode { IsPlain: true } s
+            ? s.Value switch { "true" or "True" or "TRUE" => true, "false" or "False" or "FALSE" => false, _ => null }
+            : null;
+        return value is not null || Fail(node, path, $"expected true or false, got {DescribeNode(node)}");
+    }
+
+    private bool TryEnum(ConfigNode node, Type type, string path, out object? value)
+    {
+        value = null;
+        var members = Enum.GetValues(type).Cast<object>().ToList();
+        var spellings = members.Select(m => ConfigNames.EnumSpelling(type, m)).ToList();
+        if (node is not ScalarNode s)
+            return Fail(node, path, $"expected one of {string.Join(", ", spellings)}, got {DescribeNode(node)}");
+
+        var typed = ConfigNames.NormalizeEnum(s.Value);
+        for (var i = 0; i < members.Count; i++)
+            if (typed == ConfigNames.NormalizeEnum(spellings[i])
+                || typed == ConfigNames.NormalizeEnum(Enum.GetName(type, members[i])!))
+            {
+                value = members[i];
+                return true;
+            }
+        var suggestion = ConfigNames.Suggest(s.Value, spellings);
+        var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
+        return Fail(node, path, $"unknown value '{s.Value}'{hint}; valid values: {string.Join(", ", spellings)}");
+    }
+
+    /// <summary>Relative paths resolve against the directory of the YAML file that set them (the working directory
+    /// for <c>--set</c>), so a base file's data path keeps working when another file extends it.</summary>
+    private string? ResolveFile(ScalarNode s, string path)
+    {
+        if (s.Value.Length == 0)
+        {
+            Fail(s, path, "expected a file path, got an empty string");
+            return null;
+        }
+        var full = Path.GetFullPath(Path.Combine(s.Origin.BaseDir, s.Value));
+        if (File.Exists(full)) return full;
+        Fail(s, path, $"file not found: {YamlComposer.DisplayPath(full)}");
+        return null;
+    }
+
+    // By name: ScottPlot ships its own polyfill of RequiredMemberAttribute, so the type name is ambiguous here.
+    private static bool IsRequired(PropertyInfo property) => property.CustomAttributes.Any(a =>
+        a.AttributeType.FullName == "System.Runtime.CompilerServices.RequiredMemberAttribute");
+
+    private bool AllowsNull(PropertyInfo property) =>
+        !property.PropertyType.IsValueType && _nullability.Create(property).WriteState == NullabilityState.Nullable;
+
+    internal static Type? ListElementType(Type type)
+    {
+        if (type.IsArray) return type.GetElementType();
+        if (!type.IsGenericType) return null;
+        var definition = type.GetGenericTypeDefinition();
+        return definition == typeof(List<>) || definition == typeof(IReadOnlyList<>) || definition == typeof(IList<>)
+               || definition == typeof(IEnumerable<>) || definition == typeof(IReadOnlyCollection<>)
+               || definition == typeof(ICollection<>)
+            ? type.GetGenericArguments()[0]
+            : null;
+    }
+
+    internal static Type? DictionaryValueType(Type type)
+    {
+        if (!type.IsGenericType) return null;
+        var definition = type.GetGenericTypeDefinition();
+        var args = type.GetGenericArguments();
+        return (definition == typeof(Dictionary<,>) || definition == typeof(IReadOnlyDictionary<,>)
+                || definition == typeof(IDictionary<,>)) && args[0] == typeof(string)
+            ? args[1]
+            : null;
+    }
+
+    private bool Fail(ConfigNode node, string path, string message)
+    {
+        errors.Add(node.Origin.Error(path, message));
+        return false;
+    }
+
+    private static string Describe(Type type) =>
+        type == typeof(int) || type == typeof(long) ? "an integer"
+        : type == typeof(double) || type == typeof(float) ? "a number"
+        : type == typeof(bool) ? "true or false"
+        : type == typeof(string) ? "a string"
+        : ListElementType(type) is not null ? "a list"
+        : type.IsEnum ? "one of " + string.Join(", ", Enum.GetValues(type).Cast<object>().Select(v => ConfigNames.EnumSpelling(type, v)))
+        : "a mapping";
+
+    private static string DescribeNode(ConfigNode node) => node switch
+    {
+        MappingNode => "a mapping",
+        SequenceNode => "a list",
+        ScalarNode { IsPlain: true } s => $"'{s.Value}'",
+        ScalarNode s => $"the quoted string \"{s.Value}\"",
+        _ => node.GetType().Name,
+    };
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+}
