@@ -13,12 +13,14 @@ public static class ExperimentLoader
     /// <param name="path">The experiment YAML file.</param>
     /// <param name="overrides"><c>key.path=value</c> strings; the value is YAML, so <c>training.steps=[1,2]</c>
     /// and <c>data.path=x.txt</c> both work.</param>
+    /// <param name="pathBase">Directory that relative file paths in <paramref name="path"/> resolve against;
+    /// by default the file's own folder.</param>
     /// <exception cref="ConfigException">The config is invalid.</exception>
-    public static LoadedExperiment Load(string path, IReadOnlyList<string> overrides)
+    public static LoadedExperiment Load(string path, IReadOnlyList<string> overrides, string? pathBase = null)
     {
         var errors = new List<ConfigError>();
         var composer = new YamlComposer(errors);
-        var root = composer.Compose(path);
+        var root = composer.Compose(path, pathBase);
         // Binding a half-read tree would bury the real problem under missing-key errors.
         if (root is null || errors.Count > 0) throw new ConfigException(errors);
 

@@ -18,7 +18,17 @@ internal sealed class YamlComposer
     public IReadOnlyList<string> SourceFiles => _sourceFiles;
 
     /// <summary>Null when the file cannot be read or parsed; the reasons are in the error list.</summary>
-    public MappingNode? Compose(string path) => Compose(Path.GetFullPath(path), [], null);
+    /// <param name="pathBase">Where relative file paths in the top file resolve; by default, that file's folder.
+    /// A run folder's resolved experiment.yaml resolves against the directory the run was started from.</param>
+    public MappingNode? Compose(string path, string? pathBase = null)
+    {
+        _rootPathBase = pathBase is null ? null : Path.GetFullPath(pathBase);
+        _rootPath = Path.GetFullPath(path);
+        return Compose(_rootPath, [], null);
+    }
+
+    private string? _rootPathBase;
+    private string? _rootPath;
 
     private MappingNode? Compose(string fullPath, List<string> chain, Origin? referencedFrom)
     {
@@ -105,7 +115,7 @@ internal sealed class YamlComposer
                 "expected a single YAML document"));
             return null;
         }
-        var dir = Path.GetDirectoryName(fullPath)!;
+        var dir = fullPath == _rootPath && _rootPathBase is not null ? _rootPathBase : Path.GetDirectoryName(fullPath)!;
         var root = Convert(stream.Documents[0].RootNode, display, dir, _errors);
         if (root is MappingNode map) return map;
         if (root is not null)

@@ -44,9 +44,10 @@ public static class RunHost
     {
         using var host = Build(request);
         var session = host.Services.GetRequiredService<ExperimentSession>();
+        var service = host.Services.GetRequiredService<ExperimentHostedService>();
         using var hardStop = HardStopOnSecondInterrupt(session);
         await host.RunAsync();
-        return host.Services.GetRequiredService<ExperimentHostedService>().ExitCode;
+        return service.ExitCode;
     }
 
     /// <summary>The host turns the first SIGINT into a graceful stop (finish the step, checkpoint). A second one means
