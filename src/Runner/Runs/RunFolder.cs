@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using GenLab.Reports.RunFolder;
 
 namespace GenLab.Runner.Runs;
@@ -72,15 +73,21 @@ public sealed class RunFolder
         string temp = System.IO.Path.Combine(parent, $".{LatestLink}-{Guid.NewGuid():N}");
         try
         {
+            if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
             System.IO.File.CreateSymbolicLink(temp, RunId);
-            System.IO.File.Move(temp, link, overwrite: true);
+            // rename(2) swaps the link atomically; File.Move would follow the link to its directory and refuse.
+            if (Rename(temp, link) != 0) throw new IOException($"rename failed with errno {Marshal.GetLastPInvokeError()}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
         {
             System.IO.File.Delete(temp);
+            if (System.IO.Directory.Exists(link) || new FileInfo(link).LinkTarget is not null) System.IO.File.Delete(link);
             System.IO.File.WriteAllText(link, RunId);
         }
     }
+
+    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
 
     /// <summary>Resolves <c>results/&lt;name&gt;/latest</c> (symlink or text file) to the run folder it names.</summary>
     public static string? ResolveLatest(string experimentDir)
