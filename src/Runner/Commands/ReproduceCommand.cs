@@ -34,10 +34,10 @@ public static class ReproduceCommand
             if (reason is null)
             {
                 skipped++;
-                Console.WriteLine($"up to date  {name}  ({path}: config, data and model code unchanged since its last completed run)");
+                Console.WriteLine($"up to date  {name}  ({Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}: config, data and model code unchanged since its last completed run)");
                 continue;
             }
-            Console.WriteLine($"stale       {name}  ({path}: {reason})");
+            Console.WriteLine($"stale       {name}  ({Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}: {reason})");
             if (dryRun) continue;
             ran++;
             int exit = await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine });

@@ -60,7 +60,7 @@ public sealed class MlpCharExperiment : ITrainableExperiment
 
     public IReadOnlyList<(string Split, string Metric, double Value)> Evaluate(int batches, int batchSize) =>
     [
-        ("train", "loss", MeanLoss(_train, batches, batchSize, "eval-train")),
+        ("train_eval", "loss", MeanLoss(_train, batches, batchSize, "eval-train")),
         ("val", "loss", MeanLoss(_val, batches, batchSize, "eval-val")),
     ];
 

@@ -54,7 +54,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         Recorder = new RunRecorder(folder, new RunInfo
         {
             Name = config.Name,
-            Kind = config.Kind.ToString(),
+            Kind = ConfigNames.EnumSpelling(typeof(ExperimentKind), config.Kind),
             RunId = folder.RunId,
             Status = RunStatus.Running,
             StartedUtc = startedUtc,

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace GenLab.Runner.Runs;
@@ -5,9 +6,12 @@ namespace GenLab.Runner.Runs;
 /// <summary>Appends one JSON line per evaluation to <c>samples.jsonl</c>: <c>{"step":500,"split":"sample","texts":[...]}</c>.</summary>
 public static class SamplesLog
 {
+    // Samples are Portuguese text: keep "ção" readable in the file rather than \u-escaped.
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Append(string path, long step, IReadOnlyList<string> texts)
     {
-        string line = JsonSerializer.Serialize(new { step, split = "sample", texts });
+        string line = JsonSerializer.Serialize(new { step, split = "sample", texts }, Json);
         File.AppendAllText(path, line + "\n");
     }
 
