@@ -20,7 +20,7 @@ public static class RunCommand
 
     public static async Task<int> ResumeAsync(string runDirectory, IReadOnlyList<string> commandLine)
     {
-        if (!Directory.Exists(runDirectory)) return CliErrors.Report($"{runDirectory}: no such run folder");
+        if (!Directory.Exists(runDirectory) && !File.Exists(runDirectory)) return CliErrors.Report($"{runDirectory}: no such run folder");
         return await RunHost.RunAsync(new RunRequest { ResumeDirectory = runDirectory, CommandLine = commandLine });
     }
 }
