@@ -74,8 +74,7 @@ public static class HtmlReport
         {
             h.Append(first ? "<details open>" : "<details>").Append($"<summary>step {ReportFormat.Int(step.Key)}</summary>\n");
             foreach (SampleRecord record in step)
-                foreach (string text in record.Texts)
-                    h.Append($"<p>{E(record.Split)}</p><pre>{E(text)}</pre>\n");
+                h.Append($"<p>{E(record.Split)} ({record.Texts.Count})</p><pre>{E(string.Join("\n", record.Texts))}</pre>\n");
             h.Append("</details>\n");
             first = false;
         }

@@ -52,9 +52,9 @@ public static class MarkdownReport
         {
             // GitHub renders <details> in Markdown; the blank lines let the fenced blocks inside it render too.
             m.Append(first ? "<details open>" : "<details>").Append($"<summary>step {ReportFormat.Int(step.Key)}</summary>\n\n");
+            // One block per record: short generated lines read best as a list, one per line.
             foreach (SampleRecord record in step)
-                foreach (string text in record.Texts)
-                    m.Append($"{Cell(record.Split)}:\n\n{Fence(text, "text")}\n");
+                m.Append($"{Cell(record.Split)} ({record.Texts.Count}):\n\n{Fence(string.Join("\n", record.Texts), "text")}\n");
             m.Append("</details>\n\n");
             first = false;
         }
