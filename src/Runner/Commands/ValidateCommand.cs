@@ -14,7 +14,7 @@ public static class ValidateCommand
             try
             {
                 var loaded = ExperimentLoader.Load(path, overrides);
-                Console.WriteLine($"ok      {path}  ({loaded.Config.Name}, {loaded.Config.Kind}, config {loaded.ConfigHash})");
+                Console.WriteLine($"ok      {path}  ({loaded.Config.Name}, {ConfigNames.EnumSpelling(typeof(ExperimentKind), loaded.Config.Kind)}, config {loaded.ConfigHash})");
             }
             catch (ConfigException e)
             {
