@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Hosting;
+using GenLab.Runner.Tests.Config;
+using GenLab.Runner.Tests.Support;
+using GenLab.Runner.Training;
+
+namespace GenLab.Runner.Tests.Hosting;
+
+/// <summary>Ctrl-C to a real <c>genlab</c> process: graceful stop with a checkpoint, exit code 130, then resume.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class InterruptSignalTests : IDisposable
+{
+    private const int SigInt = 2;
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>genlab.dll beside the tests (the project reference copies it), else the runner's own build output.</summary>
+    private static string GenlabDll()
+    {
+        string here = Path.Combine(AppContext.BaseDirectory, "genlab.dll");
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "genlab.runtimeconfig.json"))) return here;
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GenLab.slnx"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;      // bin/<Configuration>/net10.0
+        return Path.Combine(dir.FullName, "src", "Runner", "bin", configuration, "net10.0", "genlab.dll");
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(GenlabDll());
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        info.Environment["CI"] = "1";
+        var process = Process.Start(info)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<int> ExitCodeOf(Process process)
+    {
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"genlab did not exit within {ExitTimeout.TotalSeconds} s");
+        }
+        return process.ExitCode;
+    }
+
+    [Fact]
+    public async Task Sigint_DuringRun_CheckpointsExits130AndResumesToCompletion()
+    {
+        if (OperatingSystem.IsWindows()) return;        // no SIGINT to send
+        string yaml = TinyExperiment.Write(_dir, TinyExperiment.Yaml
+            .Replace("steps: 40", "steps: 6000", StringComparison.Ordinal)
+            .Replace("eval_every: 10", "eval_every: 100", StringComparison.Ordinal)
+            .Replace("log_every: 5", "log_every: 20", StringComparison.Ordinal)
+            .Replace("checkpoint_every: 10", "checkpoint_every: 1000000", StringComparison.Ordinal));
+        string results = Path.Combine(_dir.Root, "results");
+
+        using var run = Start("run", yaml, "--results", results);
+        string runDir = await WaitForTrainRows(run, results);
+        Assert.Equal(0, Kill(run.Id, SigInt));
+        int exit = await ExitCodeOf(run);
+
+        Assert.Equal(ExitCodes.Interrupted, exit);
+        var info = RunInfo.Read(runDir);
+        Assert.Equal(RunStatus.Interrupted, info.Status);
+        var checkpoint = new CheckpointStore(Path.Combine(runDir, RunFiles.Checkpoints)).NewestValid();
+        Assert.NotNull(checkpoint);
+        Assert.Equal(info.Step, checkpoint.Step);
+        Assert.InRange(checkpoint.Step, 100, 5999);
+
+        using var resume = Start("resume", runDir);
+        Assert.Equal(ExitCodes.Ok, await ExitCodeOf(resume));
+        info = RunInfo.Read(runDir);
+        Assert.Equal(RunStatus.Completed, info.Status);
+        Assert.Equal(6000, info.Step);
+        Assert.Equal([Path.Combine(RunFiles.Checkpoints, CheckpointStore.NameOf(checkpoint.Step))], info.ResumedFrom);
+    }
+
+    /// <summary>Waits until the run logged a few train rows after step 0 (so training, not start-up, is under way).</summary>
+    private static async Task<string> WaitForTrainRows(Process process, string results)
+    {
+        var deadline = DateTime.UtcNow + ExitTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, $"genlab exited early with {(process.HasExited ? process.ExitCode : 0)}");
+            string? runDir = RunFolder(results);
+            string metrics = runDir is null ? "" : Path.Combine(runDir, RunFiles.Metrics);
+            if (runDir is not null && File.Exists(metrics) && TrainRows(metrics) >= 3) return runDir;
+            await Task.Delay(50);
+        }
+        process.Kill(entireProcessTree: true);
+        Assert.Fail("genlab logged no train rows within 60 s");
+        return "";
+    }
+
+    private static string? RunFolder(string results) =>
+        Directory.Exists(results)
+            ? Directory.EnumerateFiles(results, RunFiles.RunInfo, SearchOption.AllDirectories)
+                .Select(Path.GetDirectoryName).FirstOrDefault(d => new DirectoryInfo(d!).LinkTarget is null)
+            : null;
+
+    private static int TrainRows(string metrics)
+    {
+        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        int count = 0;
+        while (reader.ReadLine() is { } line)
+            if (line.Contains(",train,loss,", StringComparison.Ordinal) && !line.StartsWith("0,", StringComparison.Ordinal)) count++;
+        return count;
+    }
+}
