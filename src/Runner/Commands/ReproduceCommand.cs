@@ -55,7 +55,7 @@ public static class ReproduceCommand
     /// <summary>Null when a completed run has exactly these input hashes; otherwise what differs from the newest one.</summary>
     public static string? WhyStale(LoadedExperiment loaded, string resultsRoot)
     {
-        var current = InputFingerprint.Compute(loaded, Directory.GetCurrentDirectory());
+        var current = InputFingerprint.Compute(loaded);
         var completed = ListCommand.Find(resultsRoot)
             .Where(r => r.Name == loaded.Config.Name && r.Status == "completed")
             .Select(r => RunInfo.Read(r.Path))

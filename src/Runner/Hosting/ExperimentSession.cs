@@ -66,7 +66,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             TotalSteps = config.Training.Steps,
             Git = RunEnvironment.Git(workingDirectory),
             Environment = RunEnvironment.Capture(device.type.ToString().ToLowerInvariant()),
-            InputHashes = InputFingerprint.Compute(loaded, workingDirectory),
+            InputHashes = InputFingerprint.Compute(loaded),
             ProcessId = Environment.ProcessId,
         });
         Recorder.Update(r => r);

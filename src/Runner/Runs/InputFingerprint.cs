@@ -15,15 +15,18 @@ public static class InputFingerprint
     public const string CodeKey = "code";
     public const string DataPrefix = "data:";
 
-    public static IReadOnlyDictionary<string, string> Compute(LoadedExperiment experiment, string workingDirectory)
+    /// <remarks>Data files are named relative to the experiment file's folder, so the same experiment gets the same
+    /// keys whichever directory <c>run</c> or <c>reproduce</c> is started from.</remarks>
+    public static IReadOnlyDictionary<string, string> Compute(LoadedExperiment experiment)
     {
+        string experimentDirectory = Path.GetDirectoryName(Path.GetFullPath(experiment.SourceFiles[0]))!;
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [ConfigKey] = Sha256(System.Text.Encoding.UTF8.GetBytes(experiment.ResolvedYaml)),
             [CodeKey] = ModelCodeHash,
         };
         foreach (string file in DataFiles(experiment.Config))
-            hashes[DataPrefix + Path.GetRelativePath(workingDirectory, file)] = FileSha256(file);
+            hashes[DataPrefix + Path.GetRelativePath(experimentDirectory, file).Replace('\\', '/')] = FileSha256(file);
         return hashes;
     }
 
