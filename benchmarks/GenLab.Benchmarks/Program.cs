@@ -1,0 +1,16 @@
+using GenLab.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe [path-to-corpus]
+if (args.Length == 0 || args[0] != "bpe")
+{
+    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe [path-to-corpus]   (default: ../shared/data/tinyshakespeare.txt next to the repo)");
+    return 2;
+}
+string path = args.Length > 1 ? args[1] : BpeBenchmark.DefaultCorpus();
+if (!File.Exists(path))
+{
+    Console.Error.WriteLine($"{path}: corpus not found");
+    return 1;
+}
+BpeBenchmark.Run(path);
+return 0;
