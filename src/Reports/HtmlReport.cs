@@ -19,6 +19,8 @@ public static class HtmlReport
         img { max-width: 100%; height: auto; display: block; margin: 0.5em 0 1.2em; }
         pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
         details { margin: 0.4em 0; } summary { cursor: pointer; font-weight: bold; }
+        .pass { color: #2ca02c; font-weight: bold; } .fail { color: #d62728; font-weight: bold; }
+        .tokens span { border-radius: 3px; padding: 1px 0; line-height: 1.9; white-space: pre-wrap; font-family: "DejaVu Sans Mono", monospace; }
         """;
 
     public static string Render(ReportContent c)
@@ -37,10 +39,12 @@ public static class HtmlReport
          .Append($"<tr><th>started</th><td>{ReportFormat.Time(run.StartedUtc)}</td></tr>\n")
          .Append($"<tr><th>ended</th><td>{ReportFormat.Time(run.EndedUtc)}</td></tr>\n")
          .Append($"<tr><th>duration</th><td>{(c.Duration is { } d ? ReportFormat.Duration(d) : "—")}</td></tr>\n")
-         .Append($"<tr><th>step</th><td>{ReportFormat.Int(run.Step)} / {ReportFormat.Int(run.TotalSteps)}</td></tr>\n")
+         .Append(run.TotalSteps > 0 ? $"<tr><th>step</th><td>{ReportFormat.Int(run.Step)} / {ReportFormat.Int(run.TotalSteps)}</td></tr>\n" : "")
          .Append("</table>\n");
         if (run.Error is { Length: > 0 } error) h.Append($"<p class=\"error\">{E(error)}</p>\n");
         foreach (string note in c.Notes) h.Append($"<p class=\"note\">{E(note)}</p>\n");
+        // Sections are HTML the experiment wrote (and escaped) itself; only their image references are rewritten.
+        foreach (ReportSection section in c.Sections) h.Append(ReportSections.InlineImages(section.Html, c.SectionImages)).Append('\n');
 
         h.Append("<h2>Metrics</h2>\n");
         if (c.Summaries.Count == 0) h.Append("<p>No metrics yet.</p>\n");

@@ -19,9 +19,10 @@ public static class MarkdownReport
          .Append($"| started | {ReportFormat.Time(run.StartedUtc)} |\n")
          .Append($"| ended | {ReportFormat.Time(run.EndedUtc)} |\n")
          .Append($"| duration | {(c.Duration is { } d ? ReportFormat.Duration(d) : "—")} |\n")
-         .Append($"| step | {ReportFormat.Int(run.Step)} / {ReportFormat.Int(run.TotalSteps)} |\n\n");
+         .Append(run.TotalSteps > 0 ? $"| step | {ReportFormat.Int(run.Step)} / {ReportFormat.Int(run.TotalSteps)} |\n\n" : "\n");
         if (run.Error is { Length: > 0 } error) m.Append($"Error:\n\n{Fence(error, "")}\n");
         foreach (string note in c.Notes) m.Append($"> **Note:** {Cell(note)}\n\n");
+        foreach (ReportSection section in c.Sections) m.Append(section.Markdown.TrimEnd()).Append("\n\n");
 
         m.Append("## Metrics\n\n");
         if (c.Summaries.Count == 0) m.Append("No metrics yet.\n\n");

@@ -41,7 +41,7 @@ public static class MetricPlots
 
     /// <summary>ScottPlot's default sans font is often missing on Linux servers, and Skia then falls back to a serif.
     /// Take the first sans family the machine has; DejaVu ships with most distributions.</summary>
-    private static readonly string? SansFont = new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Segoe UI", "Helvetica" }
+    internal static readonly string? SansFont = new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Segoe UI", "Helvetica" }
         .FirstOrDefault(name => SkiaSharp.SKFontManager.Default.FontFamilies.Contains(name, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The median gap between consecutive steps of the densest split: the logging interval that

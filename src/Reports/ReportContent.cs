@@ -10,7 +10,9 @@ public sealed record ReportContent(
     IReadOnlyList<SampleRecord> Samples,
     string? ConfigYaml,
     IReadOnlyList<string> Notes,
-    double Smoothing)
+    double Smoothing,
+    IReadOnlyList<ReportSection> Sections,
+    IReadOnlyDictionary<string, byte[]> SectionImages)
 {
     public static ReportContent Read(string runDir, ReportOptions options)
     {
@@ -31,7 +33,9 @@ public sealed record ReportContent(
             SampleRecord.Read(Path.Combine(runDir, RunFiles.Samples)),
             File.Exists(configPath) ? File.ReadAllText(configPath) : null,
             notes,
-            options.Smoothing);
+            options.Smoothing,
+            ReportSections.Read(runDir),
+            ReportSections.Images(runDir));
     }
 
     public TimeSpan? Duration => Run.EndedUtc is { } end ? end - Run.StartedUtc : null;

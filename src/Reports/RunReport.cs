@@ -18,6 +18,7 @@ public static class RunReport
 
         var outputs = new List<(string Name, byte[] Bytes)>();
         outputs.AddRange(content.Plots.Select(p => (p.FileName, p.Png)));
+        outputs.AddRange(content.SectionImages.Select(i => (i.Key, i.Value)));
         outputs.Add((Markdown, System.Text.Encoding.UTF8.GetBytes(MarkdownReport.Render(content))));
         outputs.Add((Html, System.Text.Encoding.UTF8.GetBytes(HtmlReport.Render(content))));
 

@@ -33,5 +33,16 @@ public static class TokenizerFile
             throw new InvalidDataException($"{path}: '{kind}' tokenizer format v{actualVersion}; this GenLab reads v{version}");
     }
 
+    /// <summary>Loads any saved GenLab tokenizer, choosing the class from the file's header.</summary>
+    public static ITokenizer Load(string path) => ReadHeader(path).Kind switch
+    {
+        LectureCharTokenizer.Kind => LectureCharTokenizer.Load(path),
+        CharTokenizer.Kind => CharTokenizer.Load(path),
+        WordTokenizer.Kind => WordTokenizer.Load(path),
+        BytePairTokenizer.FileKind => BytePairTokenizer.Load(path),
+        PretrainedTokenizer.FileKind => PretrainedTokenizer.Load(path),
+        var kind => throw new InvalidDataException($"{path}: unknown tokenizer kind '{kind}'"),
+    };
+
     private static string Truncate(string s) => s.Length <= 60 ? s : s[..60] + "…";
 }

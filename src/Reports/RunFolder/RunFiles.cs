@@ -10,4 +10,6 @@ public static class RunFiles
     public const string Log = "log.txt";
     public const string Checkpoints = "checkpoints";
     public const string Report = "report";
+    /// <summary>Experiment-specific report sections (see <see cref="ReportSections"/>).</summary>
+    public const string Sections = "sections";
 }

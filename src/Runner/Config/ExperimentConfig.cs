@@ -7,6 +7,9 @@ namespace GenLab.Runner.Config;
 public enum ExperimentKind
 {
     MlpChar,
+    Tokenize,
+    BpeSweep,
+    ImagePatches,
 }
 
 public enum DeviceChoice

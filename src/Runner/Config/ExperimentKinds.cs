@@ -1,4 +1,6 @@
+using GenLab.Models.Images;
 using GenLab.Models.Mlp;
+using GenLab.Models.Tokenizers;
 
 namespace GenLab.Runner.Config;
 
@@ -8,6 +10,13 @@ public static class ExperimentKinds
     public static (Type Data, Type Model) SectionTypes(ExperimentKind kind) => kind switch
     {
         ExperimentKind.MlpChar => (typeof(CharCorpusConfig), typeof(MlpCharConfig)),
+        ExperimentKind.Tokenize => (typeof(TokenizeDataConfig), typeof(TokenizeConfig)),
+        ExperimentKind.BpeSweep => (typeof(HeldOutCorpusConfig), typeof(BpeSweepConfig)),
+        ExperimentKind.ImagePatches => (typeof(ImageSourceConfig), typeof(ImagePatchesConfig)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no section types registered"),
     };
+
+    /// <summary>Trainable kinds go through the shared training loop; the others (tokenizer comparisons, sweeps) are
+    /// analyses that run once and write report sections.</summary>
+    public static bool IsTrainable(ExperimentKind kind) => kind == ExperimentKind.MlpChar;
 }

@@ -10,6 +10,14 @@ public static class ExperimentFactory
     public static ITrainableExperiment Create(ExperimentConfig config, Device device) => config.Kind switch
     {
         ExperimentKind.MlpChar => new MlpCharExperiment(config, device),
-        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no experiment registered for this kind"),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),
+    };
+
+    public static IAnalysisExperiment CreateAnalysis(ExperimentConfig config) => config.Kind switch
+    {
+        ExperimentKind.Tokenize => new TokenizeExperiment(config),
+        ExperimentKind.BpeSweep => new BpeSweepExperiment(config),
+        ExperimentKind.ImagePatches => new ImagePatchesExperiment(config),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no analysis registered for this kind"),
     };
 }

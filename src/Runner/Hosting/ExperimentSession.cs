@@ -45,7 +45,9 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
 
         // Build the experiment before claiming a folder: data and shape errors then leave no empty run behind.
         manual_seed(config.Seed);
-        using var experiment = ExperimentFactory.Create(config, device);
+        bool trainable = ExperimentKinds.IsTrainable(config.Kind);
+        using var experiment = trainable ? ExperimentFactory.Create(config, device) : null;
+        var analysis = trainable ? null : ExperimentFactory.CreateAnalysis(config);
 
         var startedUtc = DateTimeOffset.UtcNow;
         var folder = RunFolder.Create(request.ResultsRoot, config.Name, loaded.ConfigHash, startedUtc);
@@ -63,7 +65,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             Seed = config.Seed,
             DeviceRequested = config.Device.ToString().ToLowerInvariant(),
             Device = device.type.ToString().ToLowerInvariant(),
-            TotalSteps = config.Training.Steps,
+            TotalSteps = trainable ? config.Training.Steps : 0,
             Git = RunEnvironment.Git(workingDirectory),
             Environment = RunEnvironment.Capture(device.type.ToString().ToLowerInvariant()),
             InputHashes = InputFingerprint.Compute(loaded),
@@ -72,7 +74,31 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         Recorder.Update(r => r);
         logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device}, seed {Seed}: {Path}",
             folder.RunId, config.Name, config.Kind, device.type, config.Seed, folder.Path);
-        return Train(loaded, experiment, resumeFrom: null, stop);
+        return experiment is not null ? Train(loaded, experiment, resumeFrom: null, stop) : Analyse(loaded, analysis!, stop);
+    }
+
+    private int Analyse(LoadedExperiment loaded, IAnalysisExperiment analysis, CancellationToken stop)
+    {
+        var recorder = Recorder!;
+        try { analysis.Run(recorder.Folder, logger, stop); }
+        catch (ExpectationFailedException e)
+        {
+            // The results are written and worth reading: the report shows which expectation failed.
+            logger.LogError("{Message}", e.Message);
+            recorder.Finish(RunStatus.Failed, e.Message);
+            WriteReport(loaded, recorder.Folder.Path);
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        if (stop.IsCancellationRequested)
+        {
+            recorder.Finish(RunStatus.Interrupted, "stopped by a signal before the analysis finished; run it again");
+            return ExitCodes.Interrupted;
+        }
+        recorder.Finish(RunStatus.Completed);
+        WriteReport(loaded, recorder.Folder.Path);
+        logger.LogInformation("completed {Name}; report: {Report}", loaded.Config.Name, Path.Combine(recorder.Folder.Report, "index.html"));
+        return ExitCodes.Ok;
     }
 
     private int Resume(string runDirectory, RunRequest request, CancellationToken stop)
@@ -85,6 +111,8 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             return ExitCodes.Ok;
         }
         var loaded = ExperimentLoader.Load(folder.ExperimentYaml, [], info.WorkingDirectory);
+        if (!ExperimentKinds.IsTrainable(loaded.Config.Kind))
+            throw new InvalidDataException($"{folder.Path}: a '{info.Kind}' run has no checkpoints to resume; run its experiment again");
         Device device = DeviceSelection.Resolve(loaded.Config.Device);
         logFile.Open(folder.Log);
 
@@ -115,29 +143,29 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
     private int Train(LoadedExperiment loaded, ITrainableExperiment experiment, Checkpoint? resumeFrom, CancellationToken stop)
     {
         var recorder = Recorder!;
-        var trainer = new Trainer(loaded.Config, experiment, recorder, logger, WriteReport);
+        var trainer = new Trainer(loaded.Config, experiment, recorder, logger, dir => WriteReport(loaded, dir));
         var outcome = trainer.Run(resumeFrom, stop);
         if (outcome == TrainingOutcome.Interrupted)
         {
             recorder.Finish(RunStatus.Interrupted, "stopped by a signal; continue with `resume`");
-            WriteReport(recorder.Folder.Path);
+            WriteReport(loaded, recorder.Folder.Path);
             logger.LogWarning("interrupted at step {Step}; resume with: genlab resume {Path}", recorder.Current.Step, recorder.Folder.Path);
             return ExitCodes.Interrupted;
         }
         recorder.Finish(RunStatus.Completed);
-        WriteReport(recorder.Folder.Path);
+        WriteReport(loaded, recorder.Folder.Path);
         logger.LogInformation("completed {Name}: best val loss {Best:F4} at step {Step}; report: {Report}",
             loaded.Config.Name, recorder.Current.Best?.Value, recorder.Current.Best?.Step,
             Path.Combine(recorder.Folder.Report, "index.html"));
         return ExitCodes.Ok;
+    }
 
-        void WriteReport(string runDirectory)
+    private void WriteReport(LoadedExperiment loaded, string runDirectory)
+    {
+        try { RunReport.Write(runDirectory, new ReportOptions { Smoothing = loaded.Config.Report.Smoothing }); }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            try { RunReport.Write(runDirectory, new ReportOptions { Smoothing = loaded.Config.Report.Smoothing }); }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                logger.LogWarning("report not written: {Message}", e.Message);
-            }
+            logger.LogWarning("report not written: {Message}", e.Message);
         }
     }
 }

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GenLab.Models.Tokenizers;
+using GenLab.Reports.Figures;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace GenLab.Runner.Experiments;
+
+/// <summary><c>kind: bpe_sweep</c> — trains byte-level BPE for each vocabulary size and measures tokens per character
+/// on held-out text: bigger vocabularies give shorter sequences, with diminishing returns; GPT-4's and GPT-4o's
+/// tokenizers are drawn as reference lines (trained on far more text, and not on this corpus).</summary>
+public sealed class BpeSweepExperiment(ExperimentConfig config) : IAnalysisExperiment
+{
+    public const string ResultsFile = "bpe_sweep.json";
+
+    public sealed record Point(int VocabSize, int HeldOutTokens, double TokensPerCharacter, double TrainSeconds);
+    public sealed record Reference(string Label, int HeldOutTokens, double TokensPerCharacter);
+    public sealed record Results(int TrainCharacters, int HeldOutCharacters, IReadOnlyList<Point> Points, IReadOnlyList<Reference> References);
+
+    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    {
+        var data = config.DataAs<HeldOutCorpusConfig>();
+        var model = config.ModelAs<BpeSweepConfig>();
+        string corpus = File.ReadAllText(data.Corpus);
+        var (train, heldOut) = SplitAtLine(corpus, data.HeldOutFraction);
+        if (train.Length == 0 || heldOut.Length == 0)
+            throw new InvalidDataException($"{data.Corpus}: too short to hold out {data.HeldOutFraction:P0} and still train (split falls at a line boundary)");
+        int heldOutCharacters = new StringInfo(heldOut).LengthInTextElements;
+
+        var points = new List<Point>();
+        foreach (int vocabSize in model.VocabSizes.Distinct().Order())
+        {
+            stop.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            ITokenizer tokenizer;
+            try { tokenizer = TokenizerBuilder.Build(new TokenizerSpec { Type = TokenizerType.Bpe, VocabSize = vocabSize, Split = model.Split }, train); }
+            catch (ArgumentException e) { throw new InvalidDataException($"model.vocab_sizes: {vocabSize}: {e.Message}"); }
+            double seconds = clock.Elapsed.TotalSeconds;
+            int tokens = tokenizer.Encode(heldOut).Count;
+            points.Add(new Point(tokenizer.VocabularySize, tokens, (double)tokens / heldOutCharacters, seconds));
+            logger.LogInformation("vocabulary {Vocab,6}: {Tokens} held-out tokens, {Ratio:F3} tokens/character (trained in {Seconds:F2} s)",
+                tokenizer.VocabularySize, tokens, (double)tokens / heldOutCharacters, seconds);
+        }
+        var references = model.References.Select(type =>
+        {
+            var tokenizer = TokenizerBuilder.Build(new TokenizerSpec { Type = type }, train);
+            int tokens = tokenizer.Encode(heldOut).Count;
+            return new Reference(TokenizeConfig.LabelOf(new TokenizerSpec { Type = type }), tokens, (double)tokens / heldOutCharacters);
+        }).ToList();
+
+        var results = new Results(new StringInfo(train).LengthInTextElements, heldOutCharacters, points, references);
+        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(results,
+            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        WriteSection(folder.Path, results, model.Split);
+    }
+
+    /// <summary>The last <paramref name="fraction"/> of the text, starting at a line boundary, is held out.</summary>
+    internal static (string Train, string HeldOut) SplitAtLine(string text, double fraction)
+    {
+        int cut = (int)(text.Length * (1 - fraction));
+        int newline = text.LastIndexOf('\n', Math.Clamp(cut, 0, Math.Max(0, text.Length - 1)));
+        int at = newline >= 0 ? newline + 1 : cut;
+        return (text[..at], text[at..]);
+    }
+
+    private static void WriteSection(string runDir, Results r, BpeSplit split)
+    {
+        string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        byte[] chart = Charts.Lines($"Byte-level BPE ({split.ToString().ToLowerInvariant()} split): held-out tokens per character",
+            "vocabulary size (log scale)", "tokens per character",
+            [("trained BPE", [.. r.Points.Select(p => (double)p.VocabSize)], [.. r.Points.Select(p => p.TokensPerCharacter)])],
+            [.. r.References.Select(x => (x.Label, x.TokensPerCharacter))], logX: true);
+
+        var html = new StringBuilder("<h2>Vocabulary size sweep</h2>\n")
+            .Append($"<p>Trained on {r.TrainCharacters:N0} characters, measured on {r.HeldOutCharacters:N0} held-out characters. ")
+            .Append("Fewer tokens per character means shorter sequences for the model — paid for with a bigger embedding table.</p>\n")
+            .Append("<img alt=\"tokens per character\" src=\"bpe_sweep.png\">\n<table><tr><th>vocabulary</th><th>held-out tokens</th><th>tokens per character</th><th>training time (s)</th></tr>\n");
+        var md = new StringBuilder("## Vocabulary size sweep\n\n")
+            .Append($"Trained on {r.TrainCharacters:N0} characters, measured on {r.HeldOutCharacters:N0} held-out characters.\n\n")
+            .Append("![tokens per character](bpe_sweep.png)\n\n| vocabulary | held-out tokens | tokens per character | training time (s) |\n|--:|--:|--:|--:|\n");
+        foreach (var p in r.Points)
+        {
+            html.Append($"<tr><td class=\"num\">{p.VocabSize:N0}</td><td class=\"num\">{p.HeldOutTokens:N0}</td><td class=\"num\">{F(p.TokensPerCharacter)}</td><td class=\"num\">{p.TrainSeconds:F2}</td></tr>\n");
+            md.Append($"| {p.VocabSize:N0} | {p.HeldOutTokens:N0} | {F(p.TokensPerCharacter)} | {p.TrainSeconds:F2} |\n");
+        }
+        foreach (var x in r.References)
+        {
+            html.Append($"<tr><td>{WebUtility.HtmlEncode(x.Label)} (reference)</td><td class=\"num\">{x.HeldOutTokens:N0}</td><td class=\"num\">{F(x.TokensPerCharacter)}</td><td></td></tr>\n");
+            md.Append($"| {x.Label} (reference) | {x.HeldOutTokens:N0} | {F(x.TokensPerCharacter)} | |\n");
+        }
+        html.Append("</table>\n");
+        ReportSections.Write(runDir, 10, "sweep", html.ToString(), md.ToString(), [("bpe_sweep.png", chart)]);
+    }
+}

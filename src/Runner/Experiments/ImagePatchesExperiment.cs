@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GenLab.Models.Images;
+using GenLab.Reports.Figures;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Runs;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Experiments;
+
+/// <summary><c>kind: image_patches</c> — an image becomes a sequence of tokens (Dosovitskiy et al. 2021, "An Image is
+/// Worth 16x16 Words"): for each patch size P, the patch grid, the number of tokens (H/P)·(W/P), the values per token
+/// C·P·P, and the shape a convolutional patch embedding turns them into.</summary>
+public sealed class ImagePatchesExperiment(ExperimentConfig config) : IAnalysisExperiment
+{
+    public const string ResultsFile = "image_patches.json";
+
+    public sealed record PatchResult(int PatchSize, int Tokens, int ValuesPerToken, IReadOnlyList<long> PatchifyShape, IReadOnlyList<long> EmbeddingShape);
+    public sealed record Results(string Source, int Width, int Height, int Channels, IReadOnlyList<PatchResult> Patches);
+
+    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    {
+        var data = config.DataAs<ImageSourceConfig>();
+        var model = config.ModelAs<ImagePatchesConfig>();
+        ImageData image = data.Image is { } path ? ImageData.FromPng(path) : ShapeRenderer.Scene(data.Size, config.Seed);
+        string source = data.Image ?? $"generated scene ({data.Size}×{data.Size}, seed {config.Seed})";
+        foreach (int p in model.PatchSizes.Where(p => image.Height % p != 0 || image.Width % p != 0))
+            throw new InvalidDataException($"model.patch_sizes: {p} does not divide the image ({image.Width}×{image.Height}); choose sizes that divide both sides");
+
+        byte[] png = image.ToPng();
+        var results = new List<PatchResult>();
+        var figures = new List<(string, byte[])> { ("image.png", png) };
+        foreach (int p in model.PatchSizes)
+        {
+            stop.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var batch = image.ToTensor().unsqueeze(0);                                  // (1, C, H, W)
+            var tokens = Patches.Patchify(batch, p);                                    // (1, N, C·P·P)
+            using var embedding = new PatchEmbedding(image.Channels, model.EmbeddingDim, p);
+            using var _ = no_grad();
+            var embedded = embedding.call(batch);                                       // (1, N, D)
+            results.Add(new PatchResult(p, Patches.TokenCount(image.Height, image.Width, p), image.Channels * p * p,
+                tokens.shape, embedded.shape));
+            figures.Add(($"patches_{p}.png", PatchGridFigure.Render(png, p, model.Scale)));
+            logger.LogInformation("patch {P}×{P}: {Tokens} tokens of {Values} values → embedding {Shape}",
+                p, p, results[^1].Tokens, results[^1].ValuesPerToken, string.Join("×", embedded.shape));
+        }
+
+        var all = new Results(source, image.Width, image.Height, image.Channels, results);
+        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(all,
+            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        WriteSection(folder.Path, all, model, figures);
+    }
+
+    private static void WriteSection(string runDir, Results r, ImagePatchesConfig model, List<(string, byte[])> figures)
+    {
+        string Shape(IReadOnlyList<long> s) => "(" + string.Join(", ", s) + ")";
+        var html = new StringBuilder("<h2>An image as a sequence of patch tokens</h2>\n")
+            .Append($"<p>{WebUtility.HtmlEncode(r.Source)}: {r.Width}×{r.Height} pixels, {r.Channels} channel(s). ")
+            .Append("Each P×P patch, flattened, is one token; a Conv2d with kernel = stride = P projects every patch to a ")
+            .Append($"{model.EmbeddingDim}-dimensional embedding in one operation.</p>\n")
+            .Append("<table><tr><th>patch P</th><th>tokens (H/P)·(W/P)</th><th>values per token C·P·P</th><th>patchify shape (B, N, C·P·P)</th><th>embedding shape (B, N, D)</th></tr>\n");
+        var md = new StringBuilder("## An image as a sequence of patch tokens\n\n")
+            .Append($"{r.Source}: {r.Width}×{r.Height} pixels, {r.Channels} channel(s). Each P×P patch, flattened, is one token; ")
+            .Append($"a Conv2d with kernel = stride = P projects every patch to a {model.EmbeddingDim}-dimensional embedding.\n\n")
+            .Append("| patch P | tokens (H/P)·(W/P) | values per token C·P·P | patchify shape | embedding shape |\n|--:|--:|--:|---|---|\n");
+        foreach (var p in r.Patches)
+        {
+            html.Append($"<tr><td class=\"num\">{p.PatchSize}</td><td class=\"num\">{p.Tokens}</td><td class=\"num\">{p.ValuesPerToken}</td><td>{Shape(p.PatchifyShape)}</td><td>{Shape(p.EmbeddingShape)}</td></tr>\n");
+            md.Append($"| {p.PatchSize} | {p.Tokens} | {p.ValuesPerToken} | {Shape(p.PatchifyShape)} | {Shape(p.EmbeddingShape)} |\n");
+        }
+        html.Append("</table>\n");
+        md.Append('\n');
+        foreach (var p in r.Patches)
+        {
+            html.Append($"<h3>P = {p.PatchSize}: {p.Tokens} tokens</h3>\n<img alt=\"{p.PatchSize}x{p.PatchSize} patches\" src=\"patches_{p.PatchSize}.png\">\n");
+            md.Append($"### P = {p.PatchSize}: {p.Tokens} tokens\n\n![{p.PatchSize}×{p.PatchSize} patches](patches_{p.PatchSize}.png)\n\n");
+        }
+        ReportSections.Write(runDir, 10, "patches", html.ToString(), md.ToString(), figures);
+    }
+}

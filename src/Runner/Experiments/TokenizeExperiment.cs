@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GenLab.Models.Tokenizers;
+using GenLab.Reports.Figures;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace GenLab.Runner.Experiments;
+
+/// <summary>Raised when a run computes a number other than the one its experiment says it reproduces.</summary>
+public sealed class ExpectationFailedException(string message) : Exception(message);
+
+/// <summary><c>kind: tokenize</c> — every configured tokenizer on one text: counts, boundaries, ids, and a checklist
+/// of expected counts (the lecture's 68 characters / 67 ids, 11 words, 18 GPT-4 tokens), each computed here.</summary>
+public sealed class TokenizeExperiment(ExperimentConfig config) : IAnalysisExperiment
+{
+    public const string ResultsFile = "tokenization.json";
+
+    public sealed record TokenizerResult(string Label, string Name, int VocabularySize, IReadOnlyList<int> Ids,
+        IReadOnlyList<string> Pieces, bool Lossless, double CharactersPerToken);
+
+    public sealed record Check(string What, int Expected, int Computed)
+    {
+        public bool Reproduced => Expected == Computed;
+    }
+
+    public sealed record Results(string Text, int Characters, IReadOnlyList<TokenizerResult> Tokenizers, IReadOnlyList<Check> Checks);
+
+    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    {
+        var data = config.DataAs<TokenizeDataConfig>();
+        var model = config.ModelAs<TokenizeConfig>();
+        string text = data.ReadText();
+        string corpus = data.Corpus is { } corpusPath ? File.ReadAllText(corpusPath) : text;
+        if (data.Corpus is null) logger.LogWarning("no data.corpus: trainable tokenizers learn their vocabulary from the text itself");
+        int characters = new StringInfo(text).LengthInTextElements;
+
+        var results = new List<TokenizerResult>();
+        foreach (var spec in model.Tokenizers)
+        {
+            stop.ThrowIfCancellationRequested();
+            string label = TokenizeConfig.LabelOf(spec);
+            ITokenizer tokenizer = TokenizerBuilder.Build(spec, corpus);
+            var ids = tokenizer.Encode(text);
+            var pieces = Pieces(tokenizer, ids);
+            bool lossless = tokenizer.Decode(ids) == text;
+            results.Add(new TokenizerResult(label, tokenizer.Name, tokenizer.VocabularySize, ids, pieces, lossless,
+                ids.Count == 0 ? 0 : (double)characters / ids.Count));
+            logger.LogInformation("{Label,-14} {Tokens,4} tokens  vocabulary {Vocabulary,7}  {Name}", label, ids.Count, tokenizer.VocabularySize, tokenizer.Name);
+        }
+
+        var checks = new List<Check>();
+        if (model.Expect.Characters is int expectedCharacters) checks.Add(new Check("characters", expectedCharacters, characters));
+        foreach (var (label, expected) in model.Expect.Tokens)
+            checks.Add(new Check($"{label} tokens", expected, results.Single(r => r.Label == label).Ids.Count));
+
+        var all = new Results(text, characters, results, checks);
+        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(all, new JsonSerializerOptions
+        {
+            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }));
+        WriteSections(folder.Path, all, model);
+
+        var failed = checks.Where(c => !c.Reproduced).ToList();
+        foreach (var check in checks)
+            logger.LogInformation("{Mark} {What}: expected {Expected}, computed {Computed}", check.Reproduced ? "✓" : "✗", check.What, check.Expected, check.Computed);
+        if (failed.Count > 0)
+            throw new ExpectationFailedException("not reproduced: " + string.Join("; ", failed.Select(c => $"{c.What} expected {c.Expected}, computed {c.Computed}")));
+    }
+
+    /// <summary>The text each token stands for. Word tokens decode without the spaces between them, so their piece is
+    /// what the token adds to the decoded prefix; byte-level tokens decode one by one (a token holding part of a
+    /// multi-byte character shows as U+FFFD, as on OpenAI's tokenizer page).</summary>
+    private static List<string> Pieces(ITokenizer tokenizer, IReadOnlyList<int> ids)
+    {
+        if (tokenizer is not WordTokenizer) return ids.Select(id => tokenizer.Decode([id])).ToList();
+        var pieces = new List<string>(ids.Count);
+        string previous = "";
+        for (int i = 0; i < ids.Count; i++)
+        {
+            string prefix = tokenizer.Decode([.. ids.Take(i + 1)]);
+            pieces.Add(prefix[previous.Length..]);
+            previous = prefix;
+        }
+        return pieces;
+    }
+
+    private static void WriteSections(string runDir, Results r, TokenizeConfig model)
+    {
+        string E(string s) => WebUtility.HtmlEncode(s);
+        string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+
+        // 1. Table and bar chart.
+        var html = new StringBuilder("<h2>Tokenizers compared</h2>\n");
+        html.Append($"<p>Text ({r.Characters} characters):</p><pre>{E(r.Text)}</pre>\n");
+        html.Append("<table><tr><th>tokenizer</th><th>tokens</th><th>characters per token</th><th>vocabulary</th><th>lossless</th><th>implementation</th></tr>\n");
+        var md = new StringBuilder("## Tokenizers compared\n\n");
+        md.Append($"Text ({r.Characters} characters):\n\n```text\n{r.Text}\n```\n\n");
+        md.Append("| tokenizer | tokens | characters per token | vocabulary | lossless | implementation |\n|---|--:|--:|--:|---|---|\n");
+        foreach (var t in r.Tokenizers)
+        {
+            html.Append($"<tr><td>{E(t.Label)}</td><td class=\"num\">{t.Ids.Count}</td><td class=\"num\">{F(t.CharactersPerToken)}</td>")
+                .Append($"<td class=\"num\">{t.VocabularySize:N0}</td><td>{(t.Lossless ? "yes" : "no")}</td><td>{E(t.Name)}</td></tr>\n");
+            md.Append($"| {t.Label} | {t.Ids.Count} | {F(t.CharactersPerToken)} | {t.VocabularySize:N0} | {(t.Lossless ? "yes" : "no")} | {t.Name} |\n");
+        }
+        html.Append("</table>\n<img alt=\"tokens per tokenizer\" src=\"tokens.png\">\n");
+        md.Append("\n![tokens per tokenizer](tokens.png)\n");
+        byte[] chart = Charts.Bars("Tokens for the same text", "tokens",
+            [.. r.Tokenizers.Select(t => t.Label)], [.. r.Tokenizers.Select(t => (double)t.Ids.Count)]);
+        ReportSections.Write(runDir, 10, "tokenizers", html.ToString(), md.ToString(), [("tokens.png", chart)]);
+
+        // 2. Checklist.
+        if (r.Checks.Count > 0)
+        {
+            var ch = new StringBuilder("<h2>Checklist</h2>\n<table><tr><th></th><th>what</th><th>expected</th><th>computed</th></tr>\n");
+            var cm = new StringBuilder("## Checklist\n\n| | what | expected | computed |\n|---|---|--:|--:|\n");
+            foreach (var c in r.Checks)
+            {
+                ch.Append($"<tr><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "✓ reproduced" : "✗ not reproduced")}</td>")
+                  .Append($"<td>{E(c.What)}</td><td class=\"num\">{c.Expected}</td><td class=\"num\">{c.Computed}</td></tr>\n");
+                cm.Append($"| {(c.Reproduced ? "✓ reproduced" : "✗ not reproduced")} | {c.What} | {c.Expected} | {c.Computed} |\n");
+            }
+            ch.Append("</table>\n");
+            cm.Append('\n');
+            foreach (string note in Notes(r, model))
+            {
+                ch.Append($"<p class=\"note\">{E(note)}</p>\n");
+                cm.Append($"> {note}\n\n");
+            }
+            ReportSections.Write(runDir, 5, "checklist", ch.ToString(), cm.ToString());
+        }
+
+        // 3. Boundaries and ids.
+        var bh = new StringBuilder("<h2>Token boundaries</h2>\n<p>Each coloured block is one token (hover for its id).</p>\n");
+        var bm = new StringBuilder("## Token boundaries\n\nTokens are separated by `·`.\n\n");
+        foreach (var t in r.Tokenizers)
+        {
+            bh.Append($"<h3>{E(t.Label)} — {t.Ids.Count} tokens</h3>\n{TokenSpans.Html(t.Pieces, t.Ids)}\n")
+              .Append($"<details><summary>ids</summary><pre>[{string.Join(", ", t.Ids)}]</pre></details>\n");
+            bm.Append($"### {t.Label} — {t.Ids.Count} tokens\n\n{TokenSpans.Markdown(t.Pieces)}\n\n")
+              .Append($"<details><summary>ids</summary>\n\n```text\n[{string.Join(", ", t.Ids)}]\n```\n\n</details>\n\n");
+        }
+        ReportSections.Write(runDir, 20, "boundaries", bh.ToString(), bm.ToString());
+    }
+
+    /// <summary>Plain explanations of differences a student will notice, computed from the results.</summary>
+    private static IEnumerable<string> Notes(Results r, TokenizeConfig model)
+    {
+        var lecture = r.Tokenizers.FirstOrDefault(t => model.Tokenizers.Any(s => s.Type == TokenizerType.CharLecture && TokenizeConfig.LabelOf(s) == t.Label));
+        if (lecture is not null && lecture.Ids.Count != r.Characters)
+        {
+            var dropped = new LectureCharTokenizer().Dropped(r.Text);
+            yield return $"The text has {r.Characters} characters, but the lecture's scheme (space = 0, a = 1 … z = 26) gives "
+                + $"{lecture.Ids.Count} ids: it has no id for {string.Join(", ", dropped.Select(c => $"'{c}'"))}, so "
+                + $"{r.Characters - lecture.Ids.Count} character(s) are dropped. A slide that says {r.Characters} tokens counts characters.";
+        }
+    }
+}
