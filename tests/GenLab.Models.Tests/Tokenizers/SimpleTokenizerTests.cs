@@ -49,6 +49,21 @@ public sealed class SimpleTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void EveryTokenizer_RoundTripsAWholeFile()
+    {
+        string path = Path.Combine(_dir, "arquivo.txt");
+        File.WriteAllText(path, string.Concat(Enumerable.Range(0, 200).Select(i => $"Linha {i}: {Lecture} {Mixed}\n\tfim; ação {i * 7}!\n")));
+        string text = File.ReadAllText(path);
+        var chars = CharTokenizer.FromCorpus(text);
+        Assert.Equal(text, chars.Decode(chars.Encode(text)));
+        var words = WordTokenizer.FromCorpus(text, Punctuation.Separate, lowercase: false);
+        Assert.Equal(words.Words(text), words.Words(words.Decode(words.Encode(text))));  // same words back
+        Assert.DoesNotContain(0, words.Encode(text));                                    // every word is known
+        var lecture = new LectureCharTokenizer();
+        Assert.Equal(lecture.Normalize(text), lecture.Decode(lecture.Encode(text)));
+    }
+
+    [Fact]
     public void CharTokenizer_CountsEmojiAndHangulAsOneToken_AndSortsByCodePoint()
     {
         var tokenizer = CharTokenizer.FromCorpus(Mixed);
