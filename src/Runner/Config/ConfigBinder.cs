@@ -31,7 +31,21 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
             : prop.Name == nameof(ExperimentConfig.Data) ? sections.Data
             : prop.Name == nameof(ExperimentConfig.Model) ? sections.Model
             : null);
-        return errors.Count == before ? (ExperimentConfig)config : null;
+        if (errors.Count != before) return null;
+        var experiment = (ExperimentConfig)config;
+        // A kind whose section records need nothing (every key has a default) may leave the section out.
+        if (root.Get("data") is null) experiment = experiment with { Data = DefaultSection(sections.Data, "data", root) };
+        if (root.Get("model") is null) experiment = experiment with { Model = DefaultSection(sections.Model, "model", root) };
+        return errors.Count == before ? experiment : null;
+    }
+
+    private object DefaultSection(Type type, string key, MappingNode root)
+    {
+        var required = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(IsRequired)
+            .Select(p => ConfigNames.SnakeCase(p.Name)).ToList();
+        if (required.Count > 0)
+            errors.Add(root.Origin.Error(key, $"missing required key (its {string.Join(", ", required)} must be given)"));
+        return Activator.CreateInstance(type)!;
     }
 
     /// <param name="typeOf">The type to bind a property's value to; null skips the key.</param>

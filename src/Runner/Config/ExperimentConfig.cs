@@ -28,8 +28,10 @@ public sealed record ExperimentConfig : IValidatable
     public string Description { get; init; } = "";
     public long Seed { get; init; } = 1337;
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
-    public required object Data { get; init; }
-    public required object Model { get; init; }
+    /// <summary>Bound to the kind's data record; may be left out when that record has no required keys.</summary>
+    public object Data { get; init; } = null!;
+    /// <summary>Bound to the kind's model record; may be left out when that record has no required keys.</summary>
+    public object Model { get; init; } = null!;
     public TrainingConfig Training { get; init; } = new();
     public ReportConfig Report { get; init; } = new();
 

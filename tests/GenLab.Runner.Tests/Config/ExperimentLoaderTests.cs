@@ -142,9 +142,20 @@ public sealed class ExperimentLoaderTests : IDisposable
 
         var ex = Assert.Throws<ConfigException>(() => ExperimentLoader.Load(path, []));
 
-        Assert.Equal(["name", "kind", "data", "model"], ex.Errors.Select(e => e.KeyPath));
+        // Without a kind, whether data and model are needed is unknown: the kind error says what to fix first.
+        Assert.Equal(["name", "kind"], ex.Errors.Select(e => e.KeyPath));
         Assert.All(ex.Errors, e => Assert.Equal((1, 1, "missing required key"), (e.Line, e.Column, e.Message)));
-        Assert.Equal(4, ex.Message.Split(Environment.NewLine).Length);
+        Assert.Equal(2, ex.Message.Split(Environment.NewLine).Length);
+    }
+
+    [Fact]
+    public void Load_WhenASectionWithRequiredKeysIsMissing_NamesItsRequiredKeys()
+    {
+        var path = WriteExperiment("name: x\nkind: mlp_char\nmodel: {}\n");
+
+        var error = SingleError(path);
+
+        Assert.Equal(("data", "missing required key (its path must be given)"), (error.KeyPath, error.Message));
     }
 
     [Fact]
