@@ -152,6 +152,14 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             logger.LogWarning("interrupted at step {Step}; resume with: genlab resume {Path}", recorder.Current.Step, recorder.Folder.Path);
             return ExitCodes.Interrupted;
         }
+        if (experiment is IChecksExpectations checks && checks.FailedExpectations(recorder.Folder.Path) is { Count: > 0 } failed)
+        {
+            string message = "not reproduced: " + string.Join("; ", failed);
+            logger.LogError("{Message}", message);
+            recorder.Finish(RunStatus.Failed, message);
+            WriteReport(loaded, recorder.Folder.Path);
+            return ExitCodes.Failed;
+        }
         recorder.Finish(RunStatus.Completed);
         WriteReport(loaded, recorder.Folder.Path);
         logger.LogInformation("completed {Name}: best val loss {Best:F4} at step {Step}; report: {Report}",

@@ -25,3 +25,17 @@ public interface ITrainableExperiment : IDisposable
     /// <summary>Files besides weights that a checkpoint needs to be used on its own (a vocabulary, say).</summary>
     void SaveArtifacts(string directory);
 }
+
+/// <summary>A trainable experiment with pictures of its own for the report (reconstructions, a latent space): the
+/// trainer calls it at every checkpoint, before the report is regenerated.</summary>
+public interface IWritesReportSections
+{
+    void WriteSections(string runDirectory, long step);
+}
+
+/// <summary>An experiment that states results it must reproduce (a k-NN accuracy above a threshold, say). After a
+/// completed run, a non-empty answer marks the run failed, with these messages.</summary>
+public interface IChecksExpectations
+{
+    IReadOnlyList<string> FailedExpectations(string runDirectory);
+}

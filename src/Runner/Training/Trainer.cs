@@ -112,6 +112,14 @@ public sealed class Trainer(
             store.Prune(t.KeepCheckpoints, recorder.Current.ResumedFrom.Select(p => Path.Combine(Folder.Path, p)));
             recorder.Update(r => r with { Step = atStep, Best = best });
             logger.LogInformation("checkpoint {Checkpoint}", Path.GetRelativePath(Folder.Path, written.Path));
+            if (experiment is IWritesReportSections sections)
+            {
+                using var scope = NewDisposeScope();
+                using var _ = no_grad();
+                experiment.Model.eval();
+                sections.WriteSections(Folder.Path, atStep);
+                experiment.Model.train();
+            }
             regenerateReport(Folder.Path);
         }
 

@@ -1,0 +1,43 @@
+using GenLab.Models.Configuration;
+
+namespace GenLab.Models.Images;
+
+public enum ImageSource
+{
+    /// <summary>The drawer's 16 school items rendered procedurally (labels: item type and colour).</summary>
+    Drawer,
+    /// <summary>An MNIST-format IDX image file, with an optional IDX label file.</summary>
+    Idx,
+    /// <summary>A folder of PNG/JPEG images; the sub-folder name is the label.</summary>
+    Folder,
+}
+
+/// <summary>Where a model's training images come from.</summary>
+public sealed record ImageDatasetConfig : IValidatable
+{
+    public ImageSource Source { get; init; } = ImageSource.Drawer;
+    /// <summary>idx: the image file; folder: the directory.</summary>
+    [FilePath]
+    public string? Path { get; init; }
+    /// <summary>idx: the label file (optional).</summary>
+    [FilePath]
+    public string? Labels { get; init; }
+    /// <summary>Side of the square images the model sees; IDX images are padded or cropped (centred) to it.</summary>
+    public int Size { get; init; } = 32;
+    /// <summary>drawer: images rendered per item (16 items).</summary>
+    public int CountPerItem { get; init; } = 150;
+    public bool Grayscale { get; init; }
+    /// <summary>Use at most this many images (0 = all).</summary>
+    public int Limit { get; init; }
+    public double ValFraction { get; init; } = 0.15;
+
+    public IEnumerable<ConfigIssue> Validate()
+    {
+        if (Source != ImageSource.Drawer && Path is null) yield return new("path", $"source {Source.ToString().ToLowerInvariant()} needs a path");
+        if (Labels is not null && Source != ImageSource.Idx) yield return new("labels", "applies to source idx only");
+        if (Size is < 8 or > 256) yield return new("size", "must be between 8 and 256 pixels");
+        if (CountPerItem < 1) yield return new("count_per_item", "must be >= 1");
+        if (Limit < 0) yield return new("limit", "must be >= 0 (0 = all)");
+        if (ValFraction is <= 0 or >= 1) yield return new("val_fraction", "must be in (0, 1)");
+    }
+}

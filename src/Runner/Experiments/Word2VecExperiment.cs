@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GenLab.Models.Drawer;
+using GenLab.Models.Embeddings;
+using GenLab.Reports.Figures;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Runs;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Experiments;
+
+/// <summary><c>kind: word2vec</c> — static embeddings (Mikolov et al. 2013): words that occur in the same contexts end
+/// up close. Trains on the drawer's synthetic corpus (or any text file), then reports a 2-D PCA of the vocabulary by
+/// category, nearest neighbours under L1, L2 and cosine, analogies, and the share of colour (and type) words whose
+/// nearest neighbours are colours (types) — the lecture's claim, measured.</summary>
+public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExperiment
+{
+    public const string ResultsFile = "word2vec.json";
+    public const string VectorsFile = "vectors.txt";
+
+    public sealed record Neighbours(string Word, string Distance, IReadOnlyList<(string Word, double Distance)> Nearest);
+    public sealed record AnalogyResult(string A, string B, string C, string? Expected, IReadOnlyList<string> Answers, bool Correct);
+    public sealed record Results(int Vocabulary, long Words, double Seconds, double WordsPerSecond, double? ColorNeighbourShare,
+        double? TypeNeighbourShare, IReadOnlyList<AnalogyResult> Analogies);
+
+    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    {
+        var data = config.DataAs<Word2VecDataConfig>();
+        var model = config.ModelAs<Word2VecExperimentConfig>();
+        IReadOnlyList<string[]> sentences = data.Path is { } path
+            ? DrawerCorpus.ReadSentences(path)
+            : [.. DrawerCorpus.Generate(data.Sentences, config.Seed).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+
+        using var metrics = new MetricsLog(folder.Metrics);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long step = 0;
+        var w2v = Word2VecModel.Train(sentences, model.Word2Vec, config.Seed, p =>
+        {
+            step++;
+            metrics.Add(new MetricRow(step, "train", "loss", p.Loss, clock.Elapsed.TotalSeconds));
+            metrics.Add(new MetricRow(step, "train", "lr", p.Alpha, clock.Elapsed.TotalSeconds));
+            metrics.Add(new MetricRow(step, "perf", "words_per_s", p.WordsPerSecond, clock.Elapsed.TotalSeconds));
+        }, stop);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long totalWords = sentences.Sum(s => (long)s.Length) * model.Word2Vec.Epochs;
+        w2v.SaveText(folder.File(VectorsFile));
+        logger.LogInformation("trained on {Words:N0} words in {Seconds:F2} s ({Rate:N0} words/s), vocabulary {Vocabulary}",
+            totalWords, seconds, totalWords / seconds, w2v.Vocabulary.Words.Count);
+
+        var words = w2v.Vocabulary.Words;
+        var index = words.Select((w, i) => (w, i)).ToDictionary(p => p.w, p => p.i);
+        var colors = DrawerCorpus.ColorWords.Where(index.ContainsKey).ToList();
+        var types = DrawerCorpus.TypeWords.Where(index.ContainsKey).ToList();
+        double? colorShare = Share(w2v.Vectors, colors, index, model.Neighbours);
+        double? typeShare = Share(w2v.Vectors, types, index, model.Neighbours);
+
+        var probes = model.Probes.Count > 0 ? model.Probes.Where(index.ContainsKey).ToList() : [.. colors.Take(4), .. types.Take(4)];
+        var tables = new List<Neighbours>();
+        foreach (string word in probes)
+            foreach (var distance in new[] { Distance.Cosine, Distance.L2, Distance.L1 })
+                tables.Add(new Neighbours(word, distance.ToString().ToLowerInvariant(),
+                    [.. Similarities.Nearest(w2v.Vectors[index[word]], w2v.Vectors, 5, distance, new HashSet<int> { index[word] })
+                        .Select(n => (words[n.Index], n.Distance))]));
+
+        var analogies = new List<AnalogyResult>();
+        foreach (var a in model.Analogies)
+        {
+            if (a.Count < 3 || a.Take(3).Any(w => !index.ContainsKey(w))) continue;
+            var answers = Similarities.Analogy(w2v.Vectors, index[a[0]], index[a[1]], index[a[2]], 3, Distance.Cosine).Select(n => words[n.Index]).ToList();
+            string? expected = a.Count > 3 ? a[3] : null;
+            analogies.Add(new AnalogyResult(a[0], a[1], a[2], expected, answers, expected is not null && answers.Count > 0 && answers[0] == expected));
+        }
+
+        var results = new Results(words.Count, totalWords, seconds, totalWords / seconds, colorShare, typeShare, analogies);
+        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(results, new JsonSerializerOptions
+        {
+            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }));
+        metrics.Flush();
+        WriteSections(folder.Path, w2v, words, colors, types, tables, results, model);
+
+        var failed = new List<string>();
+        if (model.ExpectNeighbourShare is { } expected)
+        {
+            if (colorShare is { } c && c < expected) failed.Add($"colour-word neighbour share {c:F2} < {expected:F2}");
+            if (typeShare is { } t && t < expected) failed.Add($"type-word neighbour share {t:F2} < {expected:F2}");
+        }
+        if (failed.Count > 0) throw new ExpectationFailedException("not reproduced: " + string.Join("; ", failed));
+    }
+
+    /// <summary>Share of the group's words whose <paramref name="k"/> nearest neighbours (cosine) all belong to the group.</summary>
+    private static double? Share(Tensor vectors, IReadOnlyList<string> group, Dictionary<string, int> index, int k)
+    {
+        if (group.Count < 2) return null;
+        var members = group.Select(w => index[w]).ToHashSet();
+        int hits = group.Count(w => Similarities.Nearest(vectors[index[w]], vectors, Math.Min(k, group.Count - 1), Distance.Cosine,
+            new HashSet<int> { index[w] }).All(n => members.Contains(n.Index)));
+        return (double)hits / group.Count;
+    }
+
+    private static void WriteSections(string runDir, Word2VecModel w2v, IReadOnlyList<string> words, List<string> colors,
+        List<string> types, List<Neighbours> tables, Results r, Word2VecExperimentConfig model)
+    {
+        string E(string s) => WebUtility.HtmlEncode(s);
+        string F(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "—";
+
+        // 1. Scatter of the PCA projection, coloured by category.
+        using var scope = NewDisposeScope();
+        int shown = Math.Min(words.Count, model.PlotWords);
+        var pca = Pca.Fit(w2v.Vectors[TensorIndex.Slice(0, shown)], 2);
+        float[] xy = pca.Projected.data<float>().ToArray();
+        string Category(string w) => colors.Contains(w) ? "cor" : types.Contains(w) ? "tipo" : "outra";
+        var points = Enumerable.Range(0, shown).Select(i => (Category(words[i]), (double)xy[2 * i], (double)xy[2 * i + 1], (string?)words[i])).ToList();
+        byte[] scatter = CategoryCharts.Scatter($"word2vec: the {shown} most frequent words, PCA to 2-D "
+            + $"({pca.ExplainedVarianceRatio.Sum():P0} of the variance)", "PC 1", "PC 2", points);
+
+        var html = new StringBuilder("<h2>word2vec: words in a latent space</h2>\n")
+            .Append($"<p>{r.Vocabulary} words, trained on {r.Words:N0} words in {r.Seconds:F1} s ({r.WordsPerSecond:N0} words/s).</p>\n")
+            .Append($"<table><tr><th>measured</th><th>value</th></tr><tr><td>colour words whose {model.Neighbours} nearest neighbours (cosine) are colours</td><td class=\"num\">{F(r.ColorNeighbourShare)}</td></tr>")
+            .Append($"<tr><td>type words whose {model.Neighbours} nearest neighbours are types</td><td class=\"num\">{F(r.TypeNeighbourShare)}</td></tr></table>\n")
+            .Append("<img alt=\"PCA of the vocabulary\" src=\"word2vec_pca.png\">\n");
+        var md = new StringBuilder("## word2vec: words in a latent space\n\n")
+            .Append($"{r.Vocabulary} words, trained on {r.Words:N0} words in {r.Seconds:F1} s ({r.WordsPerSecond:N0} words/s).\n\n")
+            .Append($"| measured | value |\n|---|--:|\n| colour words whose {model.Neighbours} nearest neighbours (cosine) are colours | {F(r.ColorNeighbourShare)} |\n")
+            .Append($"| type words whose {model.Neighbours} nearest neighbours are types | {F(r.TypeNeighbourShare)} |\n\n![PCA of the vocabulary](word2vec_pca.png)\n\n");
+
+        // 2. Nearest neighbours under the three measures.
+        html.Append("<h3>Nearest neighbours</h3>\n<table><tr><th>word</th><th>measure</th><th>5 nearest (distance)</th></tr>\n");
+        md.Append("### Nearest neighbours\n\n| word | measure | 5 nearest (distance) |\n|---|---|---|\n");
+        foreach (var t in tables)
+        {
+            string list = string.Join(", ", t.Nearest.Select(n => $"{n.Word} ({n.Distance.ToString("0.00", CultureInfo.InvariantCulture)})"));
+            html.Append($"<tr><td>{E(t.Word)}</td><td>{t.Distance}</td><td>{E(list)}</td></tr>\n");
+            md.Append($"| {t.Word} | {t.Distance} | {list} |\n");
+        }
+        html.Append("</table>\n");
+        md.Append('\n');
+
+        // 3. Analogies.
+        if (r.Analogies.Count > 0)
+        {
+            html.Append("<h3>Analogies (a − b + c, cosine)</h3>\n<table><tr><th>query</th><th>expected</th><th>top 3</th><th></th></tr>\n");
+            md.Append("### Analogies (a − b + c, cosine)\n\n| query | expected | top 3 | |\n|---|---|---|---|\n");
+            foreach (var a in r.Analogies)
+            {
+                string query = $"{a.A} − {a.B} + {a.C}";
+                html.Append($"<tr><td>{E(query)}</td><td>{E(a.Expected ?? "")}</td><td>{E(string.Join(", ", a.Answers))}</td><td class=\"{(a.Correct ? "pass" : "fail")}\">{(a.Correct ? "✓" : "✗")}</td></tr>\n");
+                md.Append($"| {query} | {a.Expected} | {string.Join(", ", a.Answers)} | {(a.Correct ? "✓" : "✗")} |\n");
+            }
+            html.Append("</table>\n");
+            md.Append('\n');
+        }
+        ReportSections.Write(runDir, 10, "word2vec", html.ToString(), md.ToString(), [("word2vec_pca.png", scatter)]);
+    }
+}
