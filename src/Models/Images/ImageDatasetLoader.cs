@@ -15,8 +15,8 @@ public static class ImageDatasetLoader
             {
                 var (images, items) = DrawerImages.Dataset(data.CountPerItem, data.Size, seed, data.Grayscale);
                 int n = Take(images.Count, data.Limit);
-                return (Stack(images.Take(n)), [.. items.Take(n).Select(i => DrawerItem.TypeName(i.Type))],
-                    [.. items.Take(n).Select(i => DrawerItem.ColorName(i.Color))]);
+                return (Stack(images.Take(n)), [.. items.Take(n).Select(i => DrawerItem.TypeWord(i.Type))],
+                    [.. items.Take(n).Select(i => DrawerItem.ColorWord(i.Color, feminine: false))]);
             }
             case ImageSource.Idx:
             {

@@ -10,6 +10,9 @@ public enum ExperimentKind
     Tokenize,
     BpeSweep,
     ImagePatches,
+    DrawerEncodings,
+    Word2Vec,
+    Autoencoder,
 }
 
 public enum DeviceChoice

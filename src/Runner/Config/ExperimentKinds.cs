@@ -1,3 +1,5 @@
+using GenLab.Models.Autoencoders;
+using GenLab.Models.Embeddings;
 using GenLab.Models.Images;
 using GenLab.Models.Mlp;
 using GenLab.Models.Tokenizers;
@@ -13,10 +15,13 @@ public static class ExperimentKinds
         ExperimentKind.Tokenize => (typeof(TokenizeDataConfig), typeof(TokenizeConfig)),
         ExperimentKind.BpeSweep => (typeof(HeldOutCorpusConfig), typeof(BpeSweepConfig)),
         ExperimentKind.ImagePatches => (typeof(ImageSourceConfig), typeof(ImagePatchesConfig)),
+        ExperimentKind.DrawerEncodings => (typeof(DrawerDataConfig), typeof(DrawerEncodingsConfig)),
+        ExperimentKind.Word2Vec => (typeof(Word2VecDataConfig), typeof(Word2VecExperimentConfig)),
+        ExperimentKind.Autoencoder => (typeof(ImageDatasetConfig), typeof(AutoencoderExperimentConfig)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no section types registered"),
     };
 
     /// <summary>Trainable kinds go through the shared training loop; the others (tokenizer comparisons, sweeps) are
     /// analyses that run once and write report sections.</summary>
-    public static bool IsTrainable(ExperimentKind kind) => kind == ExperimentKind.MlpChar;
+    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder;
 }

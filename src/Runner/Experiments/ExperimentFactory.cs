@@ -10,6 +10,7 @@ public static class ExperimentFactory
     public static ITrainableExperiment Create(ExperimentConfig config, Device device) => config.Kind switch
     {
         ExperimentKind.MlpChar => new MlpCharExperiment(config, device),
+        ExperimentKind.Autoencoder => new AutoencoderExperiment(config, device),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),
     };
 
@@ -18,6 +19,8 @@ public static class ExperimentFactory
         ExperimentKind.Tokenize => new TokenizeExperiment(config),
         ExperimentKind.BpeSweep => new BpeSweepExperiment(config),
         ExperimentKind.ImagePatches => new ImagePatchesExperiment(config),
+        ExperimentKind.DrawerEncodings => new DrawerEncodingsExperiment(config),
+        ExperimentKind.Word2Vec => new Word2VecExperiment(config),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no analysis registered for this kind"),
     };
 }
