@@ -10,7 +10,7 @@ namespace GenLab.Benchmarks;
 /// Words per second count every corpus word of every epoch, before subsampling, as gensim and word2vec.c report.</summary>
 internal static partial class Word2VecBenchmark
 {
-    private const int Seed = 1;
+    private const int Seed = 1, Workers = 2;
     private static readonly string[] Probes = ["king", "love", "night", "lord", "sword"];
 
     [GeneratedRegex("[a-z']+")]
@@ -22,11 +22,12 @@ internal static partial class Word2VecBenchmark
         var sentences = File.ReadLines(path)
             .Select(line => WordPattern().Matches(line.ToLowerInvariant()).Select(m => m.Value).ToArray())
             .Where(words => words.Length > 0).ToArray();
-        // One intra-op thread: batches are small, and on a busy 2-core machine libtorch's second OpenMP thread
-        // spin-waits against our own serial work (index_add_), which made 2-thread runs up to 10x slower at random.
+        // One intra-op thread, two workers (like gensim's workers=2): each worker's small tensor operations run on its
+        // own core. With libtorch's 2 OpenMP threads instead, its second thread spin-waited against our serial work
+        // (index_add_) on this busy 2-core machine, and runs were up to 10x slower at random.
         TorchSharp.torch.set_num_threads(1);
         long words = sentences.Sum(s => (long)s.Length);
-        Console.WriteLine($"corpus: {path} ({sentences.Length:N0} sentences, {words:N0} words), torch threads {TorchSharp.torch.get_num_threads()}");
+        Console.WriteLine($"corpus: {path} ({sentences.Length:N0} sentences, {words:N0} words), torch threads {TorchSharp.torch.get_num_threads()}, GenLab workers {Workers}, gensim workers 2");
 
         string? python = FindGensimPython();
         string? gensim = python is null ? null : WriteGensimScript(sentences);
@@ -37,7 +38,7 @@ internal static partial class Word2VecBenchmark
         var neighbours = new List<string>();
         foreach (var architecture in new[] { Word2VecArchitecture.SkipGram, Word2VecArchitecture.Cbow })
         {
-            var config = new Word2VecConfig { Architecture = architecture };
+            var config = new Word2VecConfig { Architecture = architecture, Workers = Workers };
             // Warm-up on a slice of the corpus: JIT and libtorch's first-call costs stay out of the timing.
             using (Word2VecModel.Train(sentences[..2000], config with { Epochs = 1 }, Seed)) { }
             var sw = Stopwatch.StartNew();

@@ -21,6 +21,8 @@ internal sealed class BatchTrainer
     private readonly long[] _inputs;      // skip-gram (B,) context words; CBOW (B·2W,) context words, padded with 0
     private readonly float[] _weights;    // CBOW (B·2W,) 1/count for real slots, 0 for padding
     private readonly long[] _targets;     // (B·K,) centre word then negative samples
+    private readonly long[] _contextWords, _contextOwners;   // CBOW (M,) the real context words and their example
+    private int _m;                       // CBOW: real context words in the current batch
     private int _n;                       // examples in the current batch
 
     public double LastLoss { get; private set; } = double.NaN;
@@ -37,6 +39,8 @@ internal sealed class BatchTrainer
         _cbow = config.Architecture == Word2VecArchitecture.Cbow;
         _inputs = new long[_cbow ? _batch * 2 * _window : _batch];
         _weights = _cbow ? new float[_batch * 2 * _window] : [];
+        _contextWords = _cbow ? new long[_batch * 2 * _window] : [];
+        _contextOwners = _cbow ? new long[_batch * 2 * _window] : [];
         _targets = new long[_batch * _k];
         var labels = new float[_k];
         labels[0] = 1;
@@ -60,6 +64,8 @@ internal sealed class BatchTrainer
                     if (j == i) continue;
                     _inputs[slot] = sentence[j];
                     _weights[slot++] = weight;
+                    _contextWords[_m] = sentence[j];
+                    _contextOwners[_m++] = _n;
                 }
                 for (int end = _n * 2 * _window + 2 * _window; slot < end; slot++) { _inputs[slot] = 0; _weights[slot] = 0; }
                 AddTargets(sentence[i]);
@@ -103,12 +109,12 @@ internal sealed class BatchTrainer
         {
             var targets = tensor(_targets.AsSpan(0, B * K).ToArray(), [B * K]);     // (B·K,)
             var w = _syn1.index_select(0, targets).view(B, K, D);                   // (B, K, D)
-            Tensor h, inputs, weights = null!;
+            Tensor h, inputs;
             if (_cbow)
             {
-                inputs = tensor(_inputs.AsSpan(0, B * W2).ToArray(), [B * W2]);     // (B·2W,)
-                weights = tensor(_weights.AsSpan(0, B * W2).ToArray(), [B, 1, W2]); // (B, 1, 2W)
-                var ctx = _syn0.index_select(0, inputs).view(B, W2, D);                 // (B, 2W, D)
+                inputs = tensor(_inputs.AsSpan(0, B * W2).ToArray(), [B * W2]);     // (B·2W,) padded contexts
+                var weights = tensor(_weights.AsSpan(0, B * W2).ToArray(), [B, 1, W2]); // (B, 1, 2W)
+                var ctx = _syn0.index_select(0, inputs).view(B, W2, D);             // (B, 2W, D)
                 h = weights.bmm(ctx).squeeze(1);                                    // (B, D) mean of the context
             }
             else
@@ -123,9 +129,10 @@ internal sealed class BatchTrainer
             _syn1.index_add_(0, targets, gw.view(B * K, D), step);
             if (_cbow)
             {
-                // word2vec.c adds neu1e, undivided, to every context word; padded slots have weight 0.
-                var mask = weights.squeeze(1).gt(0).unsqueeze(2);                   // (B, 2W, 1)
-                _syn0.index_add_(0, inputs, (gh.unsqueeze(1) * mask).view(B * W2, D), step);
+                // word2vec.c adds neu1e, undivided, to every context word of the example.
+                var words = tensor(_contextWords.AsSpan(0, _m).ToArray(), [_m]);    // (M,)
+                var owners = tensor(_contextOwners.AsSpan(0, _m).ToArray(), [_m]);  // (M,)
+                _syn0.index_add_(0, words, gh.index_select(0, owners), step);       // (M, D) rows
             }
             else _syn0.index_add_(0, inputs, gh, step);
             if (measure)
@@ -136,5 +143,6 @@ internal sealed class BatchTrainer
             }
         }
         _n = 0;
+        _m = 0;
     }
 }

@@ -29,6 +29,12 @@ public sealed record Word2VecConfig : IValidatable
     /// a frequent word's updates within one batch add up, they also train worse (CBOW at 4096 already did).</summary>
     public int BatchSize { get; init; } = 2048;
 
+    /// <summary>Training threads, as word2vec.c's -threads and gensim's workers: each trains on its share of the
+    /// sentences and all update the same matrices without locks. 1 is deterministic for a seed; more are faster
+    /// but not reproducible. Each thread's tensor operations run on the calling thread when
+    /// torch.set_num_threads(1), which is how to use one core per worker.</summary>
+    public int Workers { get; init; } = 1;
+
     public double EffectiveAlpha => Alpha ?? (Architecture == Word2VecArchitecture.Cbow ? 0.05 : 0.025);
 
     public IEnumerable<ConfigIssue> Validate()
@@ -42,6 +48,7 @@ public sealed record Word2VecConfig : IValidatable
         if (Epochs < 1) yield return new("epochs", "epochs must be >= 1");
         if (Alpha is { } a && !(a > 0)) yield return new("alpha", "alpha must be > 0");
         if (MinAlpha < 0) yield return new("min_alpha", "min_alpha must be >= 0");
+        if (Workers < 1) yield return new("workers", "workers must be >= 1");
         if (BatchSize < 1) yield return new("batch_size", "batch_size must be >= 1");
     }
 }

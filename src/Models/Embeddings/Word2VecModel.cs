@@ -42,7 +42,7 @@ public sealed class Word2VecModel : IDisposable
     }
 
     /// <summary>Trains on <paramref name="sentences"/> (already tokenised). Words below min_count are dropped before
-    /// windows are formed, as in word2vec.c. Deterministic on CPU for a given <paramref name="seed"/>. Cancelling
+    /// windows are formed, as in word2vec.c. Deterministic on CPU for a given <paramref name="seed"/> with one worker. Cancelling
     /// <paramref name="stop"/> ends training early and returns the vectors as they are.</summary>
     public static Word2VecModel Train(IReadOnlyList<string[]> sentences, Word2VecConfig config, long seed,
         Action<Word2VecProgress>? progress = null, CancellationToken stop = default)
@@ -65,40 +65,62 @@ public sealed class Word2VecModel : IDisposable
         for (int i = 0; i < V; i++) keep[i] = KeepProbability(vocabulary.Counts[i], vocabulary.TotalCount, config.Sample);
 
         // 2. word2vec.c's initialisation: syn0 uniform in [−0.5/size, 0.5/size], syn1neg zero.
-        var rng = SplitMix64.ForPurpose(seed, "word2vec");
+        var init0Rng = SplitMix64.ForPurpose(seed, "word2vec");
         var init = new float[V * D];
-        for (int i = 0; i < init.Length; i++) init[i] = (float)(((rng.NextUInt64() >> 11) * (1.0 / (1UL << 53)) - 0.5) / D);
+        for (int i = 0; i < init.Length; i++) init[i] = (float)(((init0Rng.NextUInt64() >> 11) * (1.0 / (1UL << 53)) - 0.5) / D);
         var syn0 = tensor(init, [V, D]);                                            // (V, D)
         using var syn1 = zeros(V, D);                                               // (V, D)
 
         var table = new NegativeSamplingTable(vocabulary.Counts);
-        var trainer = new BatchTrainer(config, syn0, syn1, table, rng);
         long totalWords = vocabulary.TotalCount * config.Epochs, wordsDone = 0, nextReport = 0;
-        double alpha0 = config.EffectiveAlpha, alpha = alpha0;
+        double alpha0 = config.EffectiveAlpha;
         var clock = Stopwatch.StartNew();
-        var sentence = new List<int>();
-        int batches = 0;
+        var gate = new object();
+        double lastLoss = double.NaN;
 
-        for (int epoch = 0; epoch < config.Epochs && !stop.IsCancellationRequested; epoch++)
-            foreach (var ids in corpus)
-            {
-                // 3. Subsampling of frequent words: drop each occurrence with probability 1 − keep.
-                sentence.Clear();
-                foreach (int id in ids)
-                    if (keep[id] >= 1 || keep[id] >= rng.NextUInt64() * (1.0 / ulong.MaxValue)) sentence.Add(id);
-                wordsDone += ids.Length;
-                // 4. Linear decay over all words of all epochs (gensim; word2vec.c the same, floored at alpha·1e-4).
-                alpha = alpha0 - (alpha0 - config.MinAlpha) * Math.Min(1.0, (double)wordsDone / totalWords);
-                trainer.AddSentence(CollectionsMarshal.AsSpan(sentence), alpha, ref batches);
-                if (stop.IsCancellationRequested) break;
-                if (progress is not null && wordsDone >= nextReport)
+        // word2vec.c's threads: worker w trains on its own contiguous share of the sentences every epoch, all
+        // workers updating the shared matrices without locks (Hogwild). One worker is deterministic; more are not.
+        void Work(int worker)
+        {
+            var rng = worker == 0 ? init0Rng : SplitMix64.ForPurpose(seed, $"word2vec-worker-{worker}");
+            var trainer = new BatchTrainer(config, syn0, syn1, table, rng);
+            int first = (int)((long)corpus.Length * worker / config.Workers);
+            int last = (int)((long)corpus.Length * (worker + 1) / config.Workers);
+            var sentence = new List<int>();
+            double alpha = alpha0;
+            int batches = 0;
+            for (int epoch = 0; epoch < config.Epochs && !stop.IsCancellationRequested; epoch++)
+                for (int s = first; s < last && !stop.IsCancellationRequested; s++)
                 {
-                    nextReport += Math.Max(1, totalWords / 40);
-                    progress(new(wordsDone, totalWords, alpha, trainer.LastLoss, wordsDone / clock.Elapsed.TotalSeconds));
+                    // 3. Subsampling of frequent words: drop each occurrence with probability 1 − keep.
+                    var ids = corpus[s];
+                    sentence.Clear();
+                    foreach (int id in ids)
+                        if (keep[id] >= 1 || keep[id] >= rng.NextUInt64() * (1.0 / ulong.MaxValue)) sentence.Add(id);
+                    long done = Interlocked.Add(ref wordsDone, ids.Length);
+                    // 4. Linear decay over all words of all epochs (gensim; word2vec.c too, floored at alpha·1e-4).
+                    alpha = alpha0 - (alpha0 - config.MinAlpha) * Math.Min(1.0, (double)done / totalWords);
+                    trainer.AddSentence(CollectionsMarshal.AsSpan(sentence), alpha, ref batches);
+                    if (progress is not null && worker == 0 && done >= nextReport)
+                        lock (gate)
+                        {
+                            nextReport = done + Math.Max(1, totalWords / 40);
+                            progress(new(done, totalWords, alpha, trainer.LastLoss, done / clock.Elapsed.TotalSeconds));
+                        }
                 }
-            }
-        trainer.Flush(alpha, ref batches);
-        progress?.Invoke(new(wordsDone, totalWords, alpha, trainer.LastLoss, wordsDone / clock.Elapsed.TotalSeconds));
+            trainer.Flush(alpha, ref batches);
+            if (worker == 0) lastLoss = trainer.LastLoss;
+        }
+
+        if (config.Workers == 1) Work(0);
+        else
+        {
+            var threads = Enumerable.Range(0, config.Workers).Select(w => new Thread(() => Work(w))).ToArray();
+            foreach (var thread in threads) thread.Start();
+            foreach (var thread in threads) thread.Join();
+        }
+        progress?.Invoke(new(wordsDone, totalWords, config.MinAlpha + (alpha0 - config.MinAlpha) * Math.Max(0, 1 - (double)wordsDone / totalWords),
+            lastLoss, wordsDone / clock.Elapsed.TotalSeconds));
         return new Word2VecModel(vocabulary, syn0);
     }
 

@@ -90,11 +90,15 @@ public sealed class Word2VecTests
     }
 
     [Theory]
-    [InlineData(Word2VecArchitecture.SkipGram)]
-    [InlineData(Word2VecArchitecture.Cbow)]
-    public void Train_TwoGroupCorpus_PutsAColourNextToAColour(Word2VecArchitecture architecture)
+    [InlineData(Word2VecArchitecture.SkipGram, 1)]
+    [InlineData(Word2VecArchitecture.Cbow, 1)]
+    [InlineData(Word2VecArchitecture.SkipGram, 2)]
+    public void Train_TwoGroupCorpus_PutsAColourNextToAColour(Word2VecArchitecture architecture, int workers)
     {
-        var config = new Word2VecConfig { Architecture = architecture, Size = 16, Window = 3, MinCount = 1, Sample = 0, Epochs = 10, BatchSize = 64 };
+        var config = new Word2VecConfig
+        {
+            Architecture = architecture, Size = 16, Window = 3, MinCount = 1, Sample = 0, Epochs = 10, BatchSize = 64, Workers = workers,
+        };
         var progress = new List<Word2VecProgress>();
         using var model = Word2VecModel.Train(TwoGroupCorpus(600, 3), config, seed: 5, progress.Add);
         foreach (var colour in Colors)
