@@ -10,7 +10,7 @@ namespace GenLab.Models.Embeddings;
 /// <c>negative</c> sampled targets; g = (label − σ(h·w))·alpha; syn1[w] += g·h; syn0 rows += Σ g·w.
 /// Within a batch every gradient is computed from the weights at the batch's start and then summed into the
 /// matrices with one index_add_ each (word2vec.c's threads update without locks, "Hogwild", which is as loose).</summary>
-internal sealed class BatchTrainer
+internal sealed class BatchTrainer : IDisposable
 {
     private readonly Tensor _syn0, _syn1, _labels;
     private readonly NegativeSamplingTable _table;
@@ -46,6 +46,8 @@ internal sealed class BatchTrainer
         labels[0] = 1;
         _labels = tensor(labels, [1, _k]);                                          // (1, K)
     }
+
+    public void Dispose() => _labels.Dispose();
 
     public void AddSentence(ReadOnlySpan<int> sentence, double alpha, ref int batches)
     {

@@ -83,7 +83,7 @@ public sealed class Word2VecModel : IDisposable
         void Work(int worker)
         {
             var rng = worker == 0 ? init0Rng : SplitMix64.ForPurpose(seed, $"word2vec-worker-{worker}");
-            var trainer = new BatchTrainer(config, syn0, syn1, table, rng);
+            using var trainer = new BatchTrainer(config, syn0, syn1, table, rng);
             int first = (int)((long)corpus.Length * worker / config.Workers);
             int last = (int)((long)corpus.Length * (worker + 1) / config.Workers);
             var sentence = new List<int>();
