@@ -15,27 +15,29 @@ public static class DrawerImages
 
     /// <summary>One item as a size×size RGB image. Everything random — background tint, hue jitter, scale, angle,
     /// position, noise — is drawn from <paramref name="rng"/>, so the same generator state gives the same pixels.</summary>
-    public static ImageData Render(DrawerItem item, int size, SplitMix64 rng, double noiseStd = 0.03)
+    /// <param name="pose">How much position, size and angle vary; <see cref="DrawerPose.Free"/> by default.</param>
+    public static ImageData Render(DrawerItem item, int size, SplitMix64 rng, double noiseStd = 0.03, DrawerPose? pose = null)
     {
+        pose ??= DrawerPose.Free;
         ArgumentNullException.ThrowIfNull(item);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, MinSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, MaxSize);
         if (noiseStd is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(noiseStd), noiseStd, "must be in [0, 1]");
 
         // 1. Colours: a pale, barely tinted background; the item's hue jittered a little so "blue" is a range, not one value.
-        var background = FromHsv(Uniform(rng), 0.08 * Uniform(rng), 0.88 + 0.1 * Uniform(rng));
+        var background = FromHsv(Uniform(rng), pose.BackgroundJitter * 0.08 * Uniform(rng), 0.93 + pose.BackgroundJitter * 0.1 * (Uniform(rng) - 0.5));
         var body = ItemRgb(item.Color, rng);
 
         // 2. Pose: scale and angle first, then a centre that keeps the rotated item inside the frame.
         var (halfLength, halfWidth) = HalfExtents(item.Type);
-        double scale = 0.8 + 0.25 * Uniform(rng);
-        double angle = 360 * Uniform(rng);
+        double scale = 0.8 + 0.25 * (0.5 + pose.ScaleJitter * (Uniform(rng) - 0.5));
+        double angle = pose.MaxRotationDegrees * (2 * Uniform(rng) - 1);
         double radians = angle * Math.PI / 180;
         double cos = Math.Abs(Math.Cos(radians)), sin = Math.Abs(Math.Sin(radians));
         double slackX = Math.Max(0, 0.48 - scale * (cos * halfLength + sin * halfWidth));
         double slackY = Math.Max(0, 0.48 - scale * (sin * halfLength + cos * halfWidth));
-        double cx = 0.5 + slackX * (2 * Uniform(rng) - 1);
-        double cy = 0.5 + slackY * (2 * Uniform(rng) - 1);
+        double cx = 0.5 + pose.PositionJitter * slackX * (2 * Uniform(rng) - 1);
+        double cy = 0.5 + pose.PositionJitter * slackY * (2 * Uniform(rng) - 1);
 
         // 3. Draw in item units (image side = 1, long axis along x, centred on the origin).
         var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul);
@@ -71,7 +73,7 @@ public static class DrawerImages
     /// <summary>A labelled set: <paramref name="countPerItem"/> pictures of each of the 16 items (balanced), in a
     /// shuffled order; the same seed gives the same images and labels.</summary>
     public static (IReadOnlyList<ImageData> Images, IReadOnlyList<DrawerItem> Labels) Dataset(
-        int countPerItem, int size, long seed, bool grayscale = false)
+        int countPerItem, int size, long seed, bool grayscale = false, DrawerPose? pose = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(countPerItem, 1);
         var labels = DrawerItem.All.SelectMany(item => Enumerable.Repeat(item, countPerItem)).ToList();
@@ -81,7 +83,7 @@ public static class DrawerImages
         var images = new List<ImageData>(labels.Count);
         foreach (var item in labels)
         {
-            var image = Render(item, size, rng);
+            var image = Render(item, size, rng, pose: pose);
             images.Add(grayscale ? image.ToGray() : image);
         }
         return (images, labels);
@@ -280,4 +282,15 @@ public static class DrawerImages
         };
         return new Rgb((float)r, (float)g, (float)b);
     }
+}
+
+/// <summary>How freely an item is placed: rotation up to ±<see cref="MaxRotationDegrees"/>, and the share (0..1) of
+/// the possible shift, size and background-tint variation used. A 2-D autoencoder spends its two numbers on whatever varies most in
+/// the pixels: with free poses that is the angle, so a latent space meant to show type and colour wants steady poses.</summary>
+public sealed record DrawerPose(double MaxRotationDegrees, double PositionJitter, double ScaleJitter, double BackgroundJitter)
+{
+    public static readonly DrawerPose Free = new(180, 1, 1, 1);
+
+    /// <summary>Near-centred items on a plain background: what varies is the item (and a little of its pose).</summary>
+    public static DrawerPose Steady(double maxRotationDegrees) => new(maxRotationDegrees, 0.2, 0.3, 0);
 }

@@ -27,6 +27,9 @@ public sealed record ImageDatasetConfig : IValidatable
     /// <summary>drawer: images rendered per item (16 items).</summary>
     public int CountPerItem { get; init; } = 150;
     public bool Grayscale { get; init; }
+    /// <summary>drawer: items are rotated by up to ± this many degrees (180 = any angle) and, below 180, kept
+    /// near the centre at a steady size.</summary>
+    public double MaxRotation { get; init; } = 180;
     /// <summary>Use at most this many images (0 = all).</summary>
     public int Limit { get; init; }
     public double ValFraction { get; init; } = 0.15;
@@ -37,6 +40,7 @@ public sealed record ImageDatasetConfig : IValidatable
         if (Labels is not null && Source != ImageSource.Idx) yield return new("labels", "applies to source idx only");
         if (Size is < 8 or > 256) yield return new("size", "must be between 8 and 256 pixels");
         if (CountPerItem < 1) yield return new("count_per_item", "must be >= 1");
+        if (MaxRotation is < 0 or > 180) yield return new("max_rotation", "must be between 0 and 180 degrees");
         if (Limit < 0) yield return new("limit", "must be >= 0 (0 = all)");
         if (ValFraction is <= 0 or >= 1) yield return new("val_fraction", "must be in (0, 1)");
     }

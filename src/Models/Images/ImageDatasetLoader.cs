@@ -13,7 +13,8 @@ public static class ImageDatasetLoader
         {
             case ImageSource.Drawer:
             {
-                var (images, items) = DrawerImages.Dataset(data.CountPerItem, data.Size, seed, data.Grayscale);
+                var (images, items) = DrawerImages.Dataset(data.CountPerItem, data.Size, seed, data.Grayscale,
+                    data.MaxRotation >= 180 ? DrawerPose.Free : DrawerPose.Steady(data.MaxRotation));
                 int n = Take(images.Count, data.Limit);
                 return (Stack(images.Take(n)), [.. items.Take(n).Select(i => DrawerItem.TypeWord(i.Type))],
                     [.. items.Take(n).Select(i => DrawerItem.ColorWord(i.Color, feminine: false))]);

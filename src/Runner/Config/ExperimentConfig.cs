@@ -11,7 +11,7 @@ public enum ExperimentKind
     BpeSweep,
     ImagePatches,
     DrawerEncodings,
-    Word2Vec,
+    [EnumMember(Value = "word2vec")] Word2Vec,
     Autoencoder,
 }
 

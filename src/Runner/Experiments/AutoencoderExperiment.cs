@@ -97,6 +97,15 @@ public sealed class AutoencoderExperiment : ITrainableExperiment, IWritesReportS
         md.Append($"k-NN accuracy (k = {_config.KnnK}) of the label in the latent space: **{F(typeAccuracy)}**"
             + $"{(colorAccuracy is { } c2 ? $"; of the colour: **{F(c2)}**" : "")} (chance: {F(1.0 / _trainLabels.Distinct().Count())}).\n\n");
 
+        if (colorAccuracy is { } colour && Math.Abs(colour - typeAccuracy) > 0.2)
+        {
+            string kept = typeAccuracy > colour ? "the item type" : "the colour", lost = typeAccuracy > colour ? "the colour" : "the item type";
+            string note = $"With {trainLatent.GetLength(1)} latent numbers the autoencoder kept {kept} (k-NN {F(Math.Max(typeAccuracy, colour))}) "
+                + $"and mostly dropped {lost} (k-NN {F(Math.Min(typeAccuracy, colour))}): the bottleneck keeps what changes the most pixels; "
+                + "the decoded grid shows it.";
+            html.Append($"<p class=\"note\">{System.Net.WebUtility.HtmlEncode(note)}</p>\n");
+            md.Append($"> {note}\n\n");
+        }
         if (trainLatent.GetLength(1) >= 2)
         {
             images.Add(("latent_label.png", Scatter("Latent space coloured by label", valLatent, _valLabels)));

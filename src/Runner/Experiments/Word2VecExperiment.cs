@@ -39,15 +39,20 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
         using var metrics = new MetricsLog(folder.Metrics);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long step = 0;
-        var w2v = Word2VecModel.Train(sentences, model.Word2Vec, config.Seed, p =>
+        using var w2v = Word2VecModel.Train(sentences, model.Word2vec, config.Seed, p =>
         {
             step++;
+            if (!double.IsFinite(p.Loss)) return;        // the first report comes before any batch has a loss
             metrics.Add(new MetricRow(step, "train", "loss", p.Loss, clock.Elapsed.TotalSeconds));
             metrics.Add(new MetricRow(step, "train", "lr", p.Alpha, clock.Elapsed.TotalSeconds));
             metrics.Add(new MetricRow(step, "perf", "words_per_s", p.WordsPerSecond, clock.Elapsed.TotalSeconds));
         }, stop);
         double seconds = clock.Elapsed.TotalSeconds;
-        long totalWords = sentences.Sum(s => (long)s.Length) * model.Word2Vec.Epochs;
+        using (var finite = w2v.Vectors.isfinite().all())
+            if (!finite.item<bool>())
+                throw new InvalidDataException("model.word2vec: training diverged (vectors became NaN/Inf); lower alpha or batch_size "
+                    + "(a small vocabulary repeats words within a batch, and their summed updates grow with the batch)");
+        long totalWords = sentences.Sum(s => (long)s.Length) * model.Word2vec.Epochs;
         w2v.SaveText(folder.File(VectorsFile));
         logger.LogInformation("trained on {Words:N0} words in {Seconds:F2} s ({Rate:N0} words/s), vocabulary {Vocabulary}",
             totalWords, seconds, totalWords / seconds, w2v.Vocabulary.Words.Count);
@@ -72,8 +77,8 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
         {
             if (a.Count < 3 || a.Take(3).Any(w => !index.ContainsKey(w))) continue;
             var answers = Similarities.Analogy(w2v.Vectors, index[a[0]], index[a[1]], index[a[2]], 3, Distance.Cosine).Select(n => words[n.Index]).ToList();
-            string? expected = a.Count > 3 ? a[3] : null;
-            analogies.Add(new AnalogyResult(a[0], a[1], a[2], expected, answers, expected is not null && answers.Count > 0 && answers[0] == expected));
+            string? answer = a.Count > 3 ? a[3] : null;
+            analogies.Add(new AnalogyResult(a[0], a[1], a[2], answer, answers, answer is not null && answers.Contains(answer)));
         }
 
         var results = new Results(words.Count, totalWords, seconds, totalWords / seconds, colorShare, typeShare, analogies);
@@ -145,8 +150,8 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
         // 3. Analogies.
         if (r.Analogies.Count > 0)
         {
-            html.Append("<h3>Analogies (a − b + c, cosine)</h3>\n<table><tr><th>query</th><th>expected</th><th>top 3</th><th></th></tr>\n");
-            md.Append("### Analogies (a − b + c, cosine)\n\n| query | expected | top 3 | |\n|---|---|---|---|\n");
+            html.Append("<h3>Analogies (a − b + c, cosine)</h3>\n<table><tr><th>query</th><th>expected</th><th>top 3</th><th>expected in top 3</th></tr>\n");
+            md.Append("### Analogies (a − b + c, cosine)\n\n| query | expected | top 3 | expected in top 3 |\n|---|---|---|---|\n");
             foreach (var a in r.Analogies)
             {
                 string query = $"{a.A} − {a.B} + {a.C}";

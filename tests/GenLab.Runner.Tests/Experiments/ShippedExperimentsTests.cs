@@ -98,6 +98,60 @@ public sealed class ShippedExperimentsTests : IDisposable
         Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, "bpe_sweep.png")));
     }
 
+    [Fact]
+    public void DrawerEncodings_OneHotIsFlat_FactoredPutsRelatedItemsCloser()
+    {
+        var (exit, runDir) = Run("02-embeddings/drawer-encodings.yaml");
+        Assert.Equal(ExitCodes.Ok, exit);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, DrawerEncodingsExperiment.ResultsFile)));
+        foreach (var row in results.RootElement.EnumerateArray())
+        {
+            double sameType = row.GetProperty("same_type").GetDouble(), unrelated = row.GetProperty("unrelated").GetDouble();
+            if (row.GetProperty("encoding").GetString() == "one-hot") Assert.Equal(sameType, unrelated, 6);
+            else Assert.True(sameType < unrelated, row.ToString());
+        }
+        Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, "factored_cosine.png")));
+    }
+
+    [Fact]
+    public void Word2VecDrawer_ColourAndTypeWordsNeighbourTheirOwnKind()
+    {
+        var (exit, runDir) = Run("02-embeddings/word2vec-drawer.yaml");
+        Assert.Equal(ExitCodes.Ok, exit);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, Word2VecExperiment.ResultsFile)));
+        Assert.True(results.RootElement.GetProperty("color_neighbour_share").GetDouble() >= 0.9);
+        Assert.True(results.RootElement.GetProperty("type_neighbour_share").GetDouble() >= 0.9);
+        Assert.True(File.Exists(Path.Combine(runDir, Word2VecExperiment.VectorsFile)));
+        Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, "word2vec_pca.png")));
+    }
+
+    [Fact]
+    public void Word2Vec_WhenTrainingDiverges_IsBadInputNamingTheKey()
+    {
+        var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "02-embeddings/word2vec-drawer.yaml"),
+            ["model.word2vec.batch_size=2048"]);
+        var session = TinyExperiment.NewSession();
+        Assert.Equal(ExitCodes.BadInput, session.Execute(new RunRequest { Experiment = loaded, ResultsRoot = _results.Root }, CancellationToken.None));
+        Assert.Contains("training diverged", RunInfo.Read(session.Recorder!.Folder.Path).Error);
+    }
+
+    [Fact]
+    public void Autoencoder_TinyRun_WritesLatentSectionsAndCanResume()
+    {
+        string[] tiny =
+        [
+            "data.size=16", "data.count_per_item=6", "model.network.channels=[4, 8]", "model.expect_label_knn_accuracy=null",
+            "training.steps=20", "training.batch_size=16", "training.eval_every=10", "training.eval_batches=1",
+            "training.log_every=5", "training.checkpoint_every=10", "training.warmup_steps=0",
+        ];
+        var (exit, runDir) = Run("02-embeddings/autoencoder-drawer.yaml", tiny);
+        Assert.Equal(ExitCodes.Ok, exit);
+        foreach (string png in new[] { "latent_label.png", "latent_color.png", "reconstructions.png", "latent_grid.png" })
+            Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, png)), png);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, AutoencoderExperiment.ResultsFile)));
+        Assert.InRange(results.RootElement.GetProperty("label_knn_accuracy").GetDouble(), 0, 1);
+    }
+
     private (int Exit, string RunDir) Run(string relativePath, params string[] overrides)
     {
         var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), overrides);
