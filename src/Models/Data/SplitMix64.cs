@@ -28,6 +28,17 @@ public sealed class SplitMix64(ulong state)
         }
     }
 
+    /// <summary>Uniform in [0, 1) from the top 53 bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Standard normal by Box–Muller (one of the pair; simplicity over speed).</summary>
+    public double NextGaussian()
+    {
+        double u1 = 1.0 - NextDouble();   // (0, 1]: log is finite
+        double u2 = NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
     /// <summary>Fisher–Yates shuffle in place.</summary>
     public void Shuffle<T>(IList<T> items)
     {

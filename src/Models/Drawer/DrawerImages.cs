@@ -25,19 +25,19 @@ public static class DrawerImages
         if (noiseStd is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(noiseStd), noiseStd, "must be in [0, 1]");
 
         // 1. Colours: a pale, barely tinted background; the item's hue jittered a little so "blue" is a range, not one value.
-        var background = FromHsv(Uniform(rng), pose.BackgroundJitter * 0.08 * Uniform(rng), 0.93 + pose.BackgroundJitter * 0.1 * (Uniform(rng) - 0.5));
+        var background = Rgb.FromHsv(rng.NextDouble(), pose.BackgroundJitter * 0.08 * rng.NextDouble(), 0.93 + pose.BackgroundJitter * 0.1 * (rng.NextDouble() - 0.5));
         var body = ItemRgb(item.Color, rng);
 
         // 2. Pose: scale and angle first, then a centre that keeps the rotated item inside the frame.
         var (halfLength, halfWidth) = HalfExtents(item.Type);
-        double scale = 0.8 + 0.25 * (0.5 + pose.ScaleJitter * (Uniform(rng) - 0.5));
-        double angle = pose.MaxRotationDegrees * (2 * Uniform(rng) - 1);
+        double scale = 0.8 + 0.25 * (0.5 + pose.ScaleJitter * (rng.NextDouble() - 0.5));
+        double angle = pose.MaxRotationDegrees * (2 * rng.NextDouble() - 1);
         double radians = angle * Math.PI / 180;
         double cos = Math.Abs(Math.Cos(radians)), sin = Math.Abs(Math.Sin(radians));
         double slackX = Math.Max(0, 0.48 - scale * (cos * halfLength + sin * halfWidth));
         double slackY = Math.Max(0, 0.48 - scale * (sin * halfLength + cos * halfWidth));
-        double cx = 0.5 + pose.PositionJitter * slackX * (2 * Uniform(rng) - 1);
-        double cy = 0.5 + pose.PositionJitter * slackY * (2 * Uniform(rng) - 1);
+        double cx = 0.5 + pose.PositionJitter * slackX * (2 * rng.NextDouble() - 1);
+        double cy = 0.5 + pose.PositionJitter * slackY * (2 * rng.NextDouble() - 1);
 
         // 3. Draw in item units (image side = 1, long axis along x, centred on the origin).
         var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul);
@@ -55,19 +55,17 @@ public static class DrawerImages
         }
 
         // 4. Pixels to (3, H, W) floats, plus Gaussian noise. Premultiplied with an opaque background equals straight alpha.
-        var bytes = new byte[bitmap.ByteCount];
-        System.Runtime.InteropServices.Marshal.Copy(bitmap.GetPixels(), bytes, 0, bytes.Length);
-        int plane = size * size, stride = bitmap.RowBytes;
-        var pixels = new float[3 * plane];
-        for (int y = 0; y < size; y++)
+        var image = ImageData.FromOpaqueBitmap(bitmap);
+        if (noiseStd == 0) return image;
+        int plane = size * size;
+        for (int y = 0; y < size; y++)                        // noise drawn pixel by pixel, channel innermost
         for (int x = 0; x < size; x++)
         for (int c = 0; c < 3; c++)
         {
-            float v = bytes[y * stride + 4 * x + c] / 255f;
-            if (noiseStd > 0) v += (float)(noiseStd * Gaussian(rng));
-            pixels[c * plane + y * size + x] = Math.Clamp(v, 0f, 1f);
+            int at = c * plane + y * size + x;
+            image.Pixels[at] = Math.Clamp(image.Pixels[at] + (float)(noiseStd * rng.NextGaussian()), 0f, 1f);
         }
-        return new ImageData(size, size, 3, pixels);
+        return image;
     }
 
     /// <summary>A labelled set: <paramref name="countPerItem"/> pictures of each of the 16 items (balanced), in a
@@ -133,8 +131,8 @@ public static class DrawerImages
             ItemColor.Yellow => (50.0, 0.9),
             _ => throw new ArgumentOutOfRangeException(nameof(color), color, "unknown item color"),
         };
-        double h = (hue + 14 * (Uniform(rng) - 0.5) + 360) % 360 / 360;
-        return FromHsv(h, 0.75 + 0.2 * Uniform(rng), minValue + (1 - minValue) * 0.8 * Uniform(rng));
+        double h = (hue + 14 * (rng.NextDouble() - 0.5) + 360) % 360 / 360;
+        return Rgb.FromHsv(h, 0.75 + 0.2 * rng.NextDouble(), minValue + (1 - minValue) * 0.8 * rng.NextDouble());
     }
 
     private static void DrawItem(SKCanvas canvas, ItemType type, Rgb body, float outline)
@@ -257,31 +255,6 @@ public static class DrawerImages
 
     private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
 
-    // The three helpers below repeat ShapeRenderer's private ones on purpose (STYLE.md: duplicate a little
-    // before you abstract).
-
-    /// <summary>Uniform in [0, 1) from the top 53 bits.</summary>
-    private static double Uniform(SplitMix64 rng) => (rng.NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-    /// <summary>Standard normal by Box–Muller (one of the pair).</summary>
-    private static double Gaussian(SplitMix64 rng)
-    {
-        double u1 = 1.0 - Uniform(rng);   // (0, 1]: log is finite
-        double u2 = Uniform(rng);
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
-
-    private static Rgb FromHsv(double h, double s, double v)
-    {
-        double sector = h * 6 % 6;
-        int i = (int)sector;
-        double f = sector - i, p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
-        var (r, g, b) = i switch
-        {
-            0 => (v, t, p), 1 => (q, v, p), 2 => (p, v, t), 3 => (p, q, v), 4 => (t, p, v), _ => (v, p, q),
-        };
-        return new Rgb((float)r, (float)g, (float)b);
-    }
 }
 
 /// <summary>How freely an item is placed: rotation up to ±<see cref="MaxRotationDegrees"/>, and the share (0..1) of

@@ -96,6 +96,22 @@ public sealed class ImageData
 
     /// <summary>Decodes a PNG (or any format SkiaSharp reads). Gray images give one channel, everything else three;
     /// an alpha channel is dropped (not composited), so save opaque images.</summary>
+    /// <summary>RGB pixels of an opaque 32-bit bitmap. With an opaque image premultiplied and straight alpha agree,
+    /// so the bytes read straight out.</summary>
+    internal static ImageData FromOpaqueBitmap(SKBitmap bitmap)
+    {
+        if (bitmap.ColorType != SKColorType.Rgba8888) throw new ArgumentException($"expected an RGBA8888 bitmap, got {bitmap.ColorType}");
+        int width = bitmap.Width, height = bitmap.Height, plane = width * height, stride = bitmap.RowBytes;
+        var bytes = new byte[bitmap.ByteCount];
+        System.Runtime.InteropServices.Marshal.Copy(bitmap.GetPixels(), bytes, 0, bytes.Length);
+        var pixels = new float[3 * plane];
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+        for (int c = 0; c < 3; c++)
+            pixels[c * plane + y * width + x] = bytes[y * stride + 4 * x + c] / 255f;
+        return new ImageData(width, height, 3, pixels);
+    }
+
     public static ImageData FromPng(byte[] png)
     {
         using var codec = SKCodec.Create(new MemoryStream(png))

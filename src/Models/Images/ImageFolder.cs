@@ -72,15 +72,7 @@ public static class ImageFolder
         }
 
         // Premultiplied over an opaque black background is the composited colour, so bytes read straight out.
-        var bytes = new byte[bitmap.ByteCount];
-        System.Runtime.InteropServices.Marshal.Copy(bitmap.GetPixels(), bytes, 0, bytes.Length);
-        int plane = size * size, stride = bitmap.RowBytes;
-        var pixels = new float[3 * plane];
-        for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++)
-        for (int c = 0; c < 3; c++)
-            pixels[c * plane + y * size + x] = bytes[y * stride + 4 * x + c] / 255f;
-        return new ImageData(size, size, 3, pixels);
+        return ImageData.FromOpaqueBitmap(bitmap);
     }
 
     private static List<string> ImageFiles(string folder, SearchOption option) =>

@@ -15,6 +15,19 @@ public readonly record struct Rgb(float R, float G, float B)
     internal SKColor ToSkia() => new(ToByte(R), ToByte(G), ToByte(B));
 
     private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
+
+    /// <summary>Hue, saturation and value in [0, 1] to RGB.</summary>
+    public static Rgb FromHsv(double h, double s, double v)
+    {
+        double sector = h * 6 % 6;
+        int i = (int)sector;
+        double f = sector - i, p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+        var (r, g, b) = i switch
+        {
+            0 => (v, t, p), 1 => (q, v, p), 2 => (p, v, t), 3 => (p, q, v), 4 => (t, p, v), _ => (v, p, q),
+        };
+        return new Rgb((float)r, (float)g, (float)b);
+    }
 }
 
 /// <summary>One drawn shape. Position and radius are fractions of the image side, so a layout renders the same
@@ -97,20 +110,20 @@ public static class ShapeRenderer
 
         // Background: a pale or a dark, low-saturation colour; shapes: saturated mid-to-bright colours, so a shape
         // always differs from the background in hue or lightness.
-        bool dark = Uniform(rng) < 0.5;
-        var background = FromHsv(Uniform(rng), 0.15 * Uniform(rng), dark ? 0.1 + 0.15 * Uniform(rng) : 0.85 + 0.15 * Uniform(rng));
+        bool dark = rng.NextDouble() < 0.5;
+        var background = Rgb.FromHsv(rng.NextDouble(), 0.15 * rng.NextDouble(), dark ? 0.1 + 0.15 * rng.NextDouble() : 0.85 + 0.15 * rng.NextDouble());
 
         int count = spec.MinShapes + (int)rng.NextInt64(spec.MaxShapes - spec.MinShapes + 1);
         var shapes = new List<Shape>(count);
         for (int i = 0; i < count; i++)
         {
             var kind = spec.Kinds[(int)rng.NextInt64(spec.Kinds.Count)];
-            float radius = (float)(spec.MinRadius + (spec.MaxRadius - spec.MinRadius) * Uniform(rng));
+            float radius = (float)(spec.MinRadius + (spec.MaxRadius - spec.MinRadius) * rng.NextDouble());
             // Keep the centre far enough in that most of the shape stays visible.
-            float cx = (float)(radius * 0.5 + (1 - radius) * Uniform(rng));
-            float cy = (float)(radius * 0.5 + (1 - radius) * Uniform(rng));
-            float rotation = spec.Rotate ? (float)(360 * Uniform(rng)) : 0f;
-            var color = FromHsv(Uniform(rng), 0.6 + 0.4 * Uniform(rng), 0.55 + 0.45 * Uniform(rng));
+            float cx = (float)(radius * 0.5 + (1 - radius) * rng.NextDouble());
+            float cy = (float)(radius * 0.5 + (1 - radius) * rng.NextDouble());
+            float rotation = spec.Rotate ? (float)(360 * rng.NextDouble()) : 0f;
+            var color = Rgb.FromHsv(rng.NextDouble(), 0.6 + 0.4 * rng.NextDouble(), 0.55 + 0.45 * rng.NextDouble());
             shapes.Add(new Shape(kind, cx, cy, radius, rotation, color));
         }
 
@@ -118,9 +131,9 @@ public static class ShapeRenderer
         if (spec.Texts.Count > 0)
         {
             string word = spec.Texts[(int)rng.NextInt64(spec.Texts.Count)];
-            float height = (float)(0.22 + 0.08 * Uniform(rng));
-            float cx = (float)(0.35 + 0.3 * Uniform(rng));
-            float cy = (float)(0.3 + 0.4 * Uniform(rng));
+            float height = (float)(0.22 + 0.08 * rng.NextDouble());
+            float cx = (float)(0.35 + 0.3 * rng.NextDouble());
+            float cy = (float)(0.3 + 0.4 * rng.NextDouble());
             var ink = background.Luma > 0.5f ? new Rgb(0, 0, 0) : new Rgb(1, 1, 1);
             text = new SceneText(word, cx, cy, height, ink);
         }
@@ -149,21 +162,13 @@ public static class ShapeRenderer
             if (layout.Text is { } text) DrawText(canvas, text, layout.Background, size);
         }
 
-        // Premultiplied with an opaque background is the same as unpremultiplied, so bytes read straight out.
-        var bytes = new byte[bitmap.ByteCount];
-        System.Runtime.InteropServices.Marshal.Copy(bitmap.GetPixels(), bytes, 0, bytes.Length);
-        int plane = size * size, stride = bitmap.RowBytes;
-        var pixels = new float[3 * plane];
-        for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++)
-        for (int c = 0; c < 3; c++)
-            pixels[c * plane + y * size + x] = bytes[y * stride + 4 * x + c] / 255f;
+        float[] pixels = ImageData.FromOpaqueBitmap(bitmap).Pixels;
 
         if (layout.NoiseStd > 0)
         {
             var noise = new SplitMix64(layout.NoiseSeed);
             for (int i = 0; i < pixels.Length; i++)
-                pixels[i] = Math.Clamp(pixels[i] + layout.NoiseStd * (float)Gaussian(noise), 0f, 1f);
+                pixels[i] = Math.Clamp(pixels[i] + layout.NoiseStd * (float)noise.NextGaussian(), 0f, 1f);
         }
         return new ImageData(size, size, 3, pixels);
     }
@@ -233,26 +238,4 @@ public static class ShapeRenderer
         canvas.DrawText(text.Text, x, y, SKTextAlign.Left, font, ink);
     }
 
-    /// <summary>Uniform in [0, 1) from the top 53 bits.</summary>
-    private static double Uniform(SplitMix64 rng) => (rng.NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-    /// <summary>Standard normal by Box–Muller (one of the pair; simplicity over speed).</summary>
-    private static double Gaussian(SplitMix64 rng)
-    {
-        double u1 = 1.0 - Uniform(rng);   // (0, 1]: log is finite
-        double u2 = Uniform(rng);
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
-
-    private static Rgb FromHsv(double h, double s, double v)
-    {
-        double sector = h * 6 % 6;
-        int i = (int)sector;
-        double f = sector - i, p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
-        var (r, g, b) = i switch
-        {
-            0 => (v, t, p), 1 => (q, v, p), 2 => (p, v, t), 3 => (p, q, v), 4 => (t, p, v), _ => (v, p, q),
-        };
-        return new Rgb((float)r, (float)g, (float)b);
-    }
 }
