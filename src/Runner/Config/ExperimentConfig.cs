@@ -71,6 +71,8 @@ public sealed record TrainingConfig : IValidatable
 {
     public int Steps { get; init; } = 1000;
     public int BatchSize { get; init; } = 32;
+    /// <summary>Micro-batches whose gradients add up to one optimizer step (effective batch = batch_size × this).</summary>
+    public int GradAccumulation { get; init; } = 1;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
     public double Lr { get; init; } = 1e-3;
     public double MinLr { get; init; } = 1e-4;
@@ -92,6 +94,7 @@ public sealed record TrainingConfig : IValidatable
     {
         if (Steps < 1) yield return new("steps", "must be >= 1");
         if (BatchSize < 1) yield return new("batch_size", "must be >= 1");
+        if (GradAccumulation < 1) yield return new("grad_accumulation", "must be >= 1");
         if (!(Lr > 0) || double.IsInfinity(Lr)) yield return new("lr", "must be a positive number");
         if (MinLr < 0 || MinLr > Lr) yield return new("min_lr", $"must be between 0 and lr ({Lr})");
         if (WarmupSteps < 0 || WarmupSteps > Steps) yield return new("warmup_steps", $"must be between 0 and steps ({Steps})");

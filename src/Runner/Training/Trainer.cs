@@ -125,7 +125,7 @@ public sealed class Trainer(
 
         if (step == 0) EvaluateAt(0);
 
-        long tokensPerBatch = experiment.TokensPerBatch(t.BatchSize);
+        long tokensPerBatch = experiment.TokensPerBatch(t.BatchSize) * t.GradAccumulation;
         var window = Stopwatch.StartNew();
         long windowStart = step;
         while (step < t.Steps)
@@ -140,15 +140,20 @@ public sealed class Trainer(
 
             double lr = LearningRateSchedule.At(t, step);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-            float loss;
+            float loss = 0;
+            optimizer.zero_grad();
+            for (int micro = 0; micro < t.GradAccumulation; micro++)
+            {
+                // Each micro-batch in its own scope: its activations are freed once its gradients are added.
+                using var scope = NewDisposeScope();
+                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize) / t.GradAccumulation;   // ()
+                lossTensor.backward();
+                loss += lossTensor.ToSingle();
+            }
             using (var scope = NewDisposeScope())
             {
-                optimizer.zero_grad();
-                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize);      // ()
-                lossTensor.backward();
                 if (t.GradClip > 0) nn.utils.clip_grad_norm_(parameters, t.GradClip);
                 optimizer.step();
-                loss = lossTensor.ToSingle();
             }
             step++;
             if (!float.IsFinite(loss))
