@@ -154,8 +154,10 @@ public static class QaCorpusGenerator
     ];
 
     /// <summary><paramref name="count"/> Q&amp;A pairs with distinct questions, in a random order fixed by
-    /// <paramref name="seed"/>: about 40% concept questions, 10% comparisons and facts, 50% simple facts (letters,
-    /// spelling, plurals, arithmetic); half of them carry a system prompt.</summary>
+    /// <paramref name="seed"/>, drawn 40% concept questions, 10% comparisons and dated facts, 50% simple facts (length,
+    /// first letter, spelling, plurals, arithmetic); a repeated question is drawn again, and the concept pool (about
+    /// 150 distinct questions) runs out first, so 400 pairs hold about 30% concept questions. About half carry a
+    /// system prompt.</summary>
     public static IReadOnlyList<QaExample> Generate(int count, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
