@@ -149,7 +149,7 @@ public static class QaCorpusGenerator
     private static readonly string[] SystemPrompts =
     [
         "Você é um assistente que responde em português, de forma curta e correta.",
-        "Você é o monitor da disciplina de IA generativa. Responda com uma frase.",
+        "Você é o monitor da disciplina de IA generativa. Responda de forma curta.",
         "Responda à pergunta do aluno com clareza.",
     ];
 
