@@ -83,17 +83,16 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, KvCache?, Tensor>
         var (q, k, v) = Project(x);                                          // 3 × (B, nh, T, hs)
         Tensor? mask = null;
         bool causal = true;
-        if (cache is not null && cache.Length > 0)
+        if (cache is not null)
         {
-            (k, v) = cache.Append(k, v);                                     // (B, nh, T_all, hs)
-            causal = false;
-            // New query i sits at position T_past + i and may see keys 0 … T_past + i.
-            long all = k.shape[2];
-            if (T > 1) mask = ones(T, all, ScalarType.Bool, x.device).tril(all - T);   // (T, T_all)
-        }
-        else if (cache is not null)
-        {
-            (k, v) = cache.Append(k, v);
+            long past = cache.Length;
+            (k, v) = cache.Append(k, v);                                     // (B, nh, T_past + T, hs)
+            if (past > 0)
+            {
+                // New query i sits at position T_past + i and may see keys 0 … T_past + i; one new token sees all.
+                causal = false;
+                if (T > 1) mask = ones(T, past + T, ScalarType.Bool, x.device).tril(past);   // (T, T_past + T)
+            }
         }
         var y = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: mask,
             p: training ? dropout : 0.0, is_casual: causal);                 // (B, nh, T, hs)
@@ -296,8 +295,12 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         if (topK is < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top_k must be >= 1");
         if (topP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(topP), topP, "top_p must be in (0, 1]");
 
+        if (idx.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Expected int64 token ids, got {idx.dtype}.", nameof(idx));
         var device = idx.device;
-        var tokens = idx.to(CPU).to_type(ScalarType.Int64).data<long>().ToList();
+        List<long> tokens;
+        if (device.type == DeviceType.CPU) tokens = idx.data<long>().ToList();
+        else using (var onCpu = idx.cpu()) tokens = onCpu.data<long>().ToList();
         bool wasTraining = training;
         eval();
         var caches = useCache ? Enumerable.Range(0, Config.Layers).Select(_ => new KvCache()).ToArray() : null;

@@ -189,7 +189,13 @@ internal static class Safetensors
             var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
             if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || dataStart + offsets[1] > bytes.Length)
                 throw new InvalidDataException($"Key '{property.Name}' has invalid data_offsets.");
-            result[property.Name] = new Entry(e.GetProperty("dtype").GetString()!, shape,
+            string dtype = e.GetProperty("dtype").GetString()!;
+            long elementSize = dtype switch { "F32" => 4, "F16" or "BF16" => 2, _ => 0 };
+            long expectedBytes = elementSize * shape.Aggregate(1L, (a, b) => a * b);
+            if (elementSize > 0 && offsets[1] - offsets[0] != expectedBytes)
+                throw new InvalidDataException(
+                    $"Key '{property.Name}' holds {offsets[1] - offsets[0]} bytes, but {dtype} ({string.Join(", ", shape)}) needs {expectedBytes}.");
+            result[property.Name] = new Entry(dtype, shape,
                 bytes.AsSpan((int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0])).ToArray());
         }
         return result;

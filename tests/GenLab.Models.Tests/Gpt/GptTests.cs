@@ -1,5 +1,6 @@
 using GenLab.Models.Gpt;
 using GenLab.Models.Tests.Autoencoders;
+using TorchSharp;
 using static TorchSharp.torch;
 using GptModel = GenLab.Models.Gpt.Gpt;
 
@@ -117,7 +118,7 @@ public sealed class GptTests
         var x = tensor(ids[..^1], [1, ids.Length - 1]);                        // (1, 40)
         var y = tensor(ids[1..], [1, ids.Length - 1]);                         // (1, 40)
         float loss = float.NaN;
-        for (int step = 0; step < 100; step++)
+        for (int step = 0; step < 60; step++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
@@ -181,5 +182,41 @@ public sealed class GptTests
         Assert.Equal([2L, 5L, 5L], w.shape);
         Assert.True(w.sum(-1).allclose(ones(2, 5), atol: 1e-5));
         Assert.Equal(0f, w.triu(1).abs().sum().item<float>());
+    }
+
+    [Fact]
+    public void Generate_PromptLongerThanBlockSize_IsCropped_AndLeavesNoLiveTensors()
+    {
+        using var model = NewModel();
+        using var prompt = tensor(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, [1, 10]);
+        using (var warm = model.Generate(prompt, 2, 1.0, null, null, new Generator(0))) { }
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var g1 = new Generator(2))
+        using (var g2 = new Generator(2))
+        using (var cached = model.Generate(prompt, 5, 1.0, null, null, g1, useCache: true))
+        using (var plain = model.Generate(prompt, 5, 1.0, null, null, g2, useCache: false))
+        {
+            Assert.Equal([1L, 15L], cached.shape);
+            Assert.Equal(plain.data<long>().ToArray(), cached.data<long>().ToArray());
+        }
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void Generate_ShortPrompt_CachePathMatchesFullRecompute_WithinBlockSize()
+    {
+        // Stays under block_size, so every cached step feeds a single token against the cache.
+        using var model = NewModel();
+        using var prompt = tensor(new long[] { 7, 3 }, [1, 2]);
+        using var g1 = new Generator(8);
+        using var g2 = new Generator(8);
+        using var cached = model.Generate(prompt, 6, 0.0, null, null, g1, useCache: true);
+        using var plain = model.Generate(prompt, 6, 0.0, null, null, g2, useCache: false);
+        Assert.Equal(plain.data<long>().ToArray(), cached.data<long>().ToArray());
+        // And the cached logits themselves match a full forward pass.
+        using var scope = NewDisposeScope();
+        var predicted = model.call(cached).argmax(-1)[0].data<long>().ToArray();   // (8)
+        var tokens = cached.data<long>().ToArray();                             // (8)
+        for (int t = 1; t < 7; t++) Assert.Equal(predicted[t], tokens[t + 1]);
     }
 }
