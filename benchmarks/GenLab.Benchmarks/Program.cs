@@ -1,17 +1,28 @@
 using GenLab.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec [path-to-corpus]
-if (args.Length == 0 || args[0] is not ("bpe" or "word2vec"))
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]
+if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt"))
 {
-    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec [path-to-corpus]   (default: ../shared/data/tinyshakespeare.txt next to the repo)");
+    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
     return 2;
 }
-string path = args.Length > 1 ? args[1] : BpeBenchmark.DefaultCorpus();
+int nano = Array.IndexOf(args, "--nanogpt");
+string? nanoGptDir = nano >= 0 && nano + 1 < args.Length ? args[nano + 1] : null;
+var positional = args.Where((a, i) => i > 0 && a != "--nanogpt" && (nano < 0 || i != nano + 1)).ToArray();
+string path = positional.Length > 0 ? positional[0] : BpeBenchmark.DefaultCorpus();
 if (!File.Exists(path))
 {
     Console.Error.WriteLine($"{path}: corpus not found");
     return 1;
 }
 if (args[0] == "bpe") BpeBenchmark.Run(path);
-else Word2VecBenchmark.Run(path);
+else if (args[0] == "word2vec") Word2VecBenchmark.Run(path);
+else return GptBenchmark.Run(FindRepo(), path, nanoGptDir);
 return 0;
+
+static string FindRepo()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "GenLab.slnx"))) return dir.FullName;
+    throw new DirectoryNotFoundException("GenLab.slnx not found above the benchmark");
+}

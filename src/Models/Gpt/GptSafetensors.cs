@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace GenLab.Models.Gpt;
 
-/// <summary>Reads and writes a <see cref="Gpt"/>'s weights as safetensors with Hugging Face GPT-2 key names
+/// <summary>Reads and writes a <see cref="GptModel"/>'s weights as safetensors with Hugging Face GPT-2 key names
 /// (<c>wte.weight</c>, <c>h.0.attn.c_attn.weight</c>, …, <c>ln_f.bias</c>), as in GPT-2 124M's
 /// <c>model.safetensors</c>. GPT-2 was written with a Conv1D layer that stores its weight as (in, out), so the
 /// <c>c_attn</c>, <c>c_proj</c> and <c>c_fc</c> weights are transposed relative to nn.Linear's (out, in) — on
@@ -19,7 +19,7 @@ public static partial class GptSafetensors
 
     /// <summary>Writes the model's weights (float32) to <paramref name="path"/>. A tied output head is not written
     /// (it is <c>wte.weight</c>); an untied one is written as <c>lm_head.weight</c>.</summary>
-    public static void Export(Gpt model, string path)
+    public static void Export(GptModel model, string path)
     {
         var tensors = new List<(string Name, long[] Shape, float[] Data)>();
         foreach (var (name, key) in KeyMap(model))
@@ -36,11 +36,11 @@ public static partial class GptSafetensors
     /// <summary>Builds a GPT from a GPT-2 safetensors file. Layers, embedding dim, vocabulary, block size and
     /// bias are read from the tensors; the number of heads cannot be, so pass it (default 12 for width 768,
     /// GPT-2 124M).</summary>
-    public static Gpt Import(string path, int? heads = null, double dropout = 0.0)
+    public static GptModel Import(string path, int? heads = null, double dropout = 0.0)
     {
         var file = Safetensors.Read(path);
         var config = InferConfig(file, heads) with { Dropout = dropout };
-        var model = new Gpt(config);
+        var model = new GptModel(config);
         try
         {
             CopyInto(model, file);
@@ -54,7 +54,7 @@ public static partial class GptSafetensors
     }
 
     /// <summary>Copies the weights of a GPT-2 safetensors file into an existing model, checking every key and shape.</summary>
-    public static void LoadInto(Gpt model, string path) => CopyInto(model, Safetensors.Read(path));
+    public static void LoadInto(GptModel model, string path) => CopyInto(model, Safetensors.Read(path));
 
     private static GptConfig InferConfig(Dictionary<string, Safetensors.Entry> file, int? heads)
     {
@@ -81,7 +81,7 @@ public static partial class GptSafetensors
         };
     }
 
-    private static void CopyInto(Gpt model, Dictionary<string, Safetensors.Entry> file)
+    private static void CopyInto(GptModel model, Dictionary<string, Safetensors.Entry> file)
     {
         var expected = KeyMap(model).ToList();
         var known = expected.Select(e => e.Key).ToHashSet();
@@ -108,7 +108,7 @@ public static partial class GptSafetensors
     }
 
     /// <summary>(TorchSharp parameter name, HF GPT-2 key) for every stored weight, in the model's order.</summary>
-    private static IEnumerable<(string Name, string Key)> KeyMap(Gpt model)
+    private static IEnumerable<(string Name, string Key)> KeyMap(GptModel model)
     {
         foreach (var (name, _) in model.named_parameters())
         {

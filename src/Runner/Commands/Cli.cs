@@ -52,7 +52,22 @@ public static class Cli
         reproduce.SetAction((parse, _) => ReproduceCommand.ExecuteAsync(parse.GetValue(reproduceFiles)!, parse.GetValue(filter),
             parse.GetValue(results)!, parse.GetValue(dryRun), commandLine));
 
+        var sampleFrom = new Argument<string>("run-dir") { Description = "A GPT run folder (its best checkpoint) or a checkpoint folder." };
+        var prompt = new Option<string>("--prompt") { Description = "Text to continue.", DefaultValueFactory = _ => "" };
+        var question = new Option<string?>("--question") { Description = "Ask a fine-tuned model: wraps the text in the Q&A prompt template." };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens to generate.", DefaultValueFactory = _ => 200 };
+        var temperature = new Option<double>("--temperature") { Description = "Softmax temperature (0 = greedy).", DefaultValueFactory = _ => 0.8 };
+        var topK = new Option<int?>("--top-k") { Description = "Sample among the k most likely tokens." };
+        var topP = new Option<double?>("--top-p") { Description = "Nucleus sampling: the smallest set with probability >= p." };
+        var sampleSeed = new Option<long>("--seed") { Description = "Seed of the sampling generator.", DefaultValueFactory = _ => 1337 };
+        var noCache = new Option<bool>("--no-cache") { Description = "Recompute the whole context at every step (no KV cache)." };
+        var sample = new Command("sample", "Generate text with a trained GPT.") { sampleFrom, prompt, question, maxTokens, temperature, topK, topP, sampleSeed, noCache };
+        sample.SetAction(parse => SampleCommand.Execute(parse.GetValue(sampleFrom)!, new SampleCommand.Options(
+            parse.GetValue(prompt) ?? "", parse.GetValue(question), parse.GetValue(maxTokens), parse.GetValue(temperature),
+            parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(sampleSeed), parse.GetValue(noCache))));
+
         root.Subcommands.Add(run);
+        root.Subcommands.Add(sample);
         root.Subcommands.Add(resume);
         root.Subcommands.Add(validate);
         root.Subcommands.Add(list);

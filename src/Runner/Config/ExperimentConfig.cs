@@ -13,6 +13,8 @@ public enum ExperimentKind
     DrawerEncodings,
     [EnumMember(Value = "word2vec")] Word2Vec,
     Autoencoder,
+    Gpt,
+    GptFinetune,
 }
 
 public enum DeviceChoice

@@ -1,5 +1,6 @@
 using GenLab.Models.Autoencoders;
 using GenLab.Models.Embeddings;
+using GenLab.Models.Gpt;
 using GenLab.Models.Images;
 using GenLab.Models.Mlp;
 using GenLab.Models.Tokenizers;
@@ -18,10 +19,12 @@ public static class ExperimentKinds
         ExperimentKind.DrawerEncodings => (typeof(DrawerDataConfig), typeof(DrawerEncodingsConfig)),
         ExperimentKind.Word2Vec => (typeof(Word2VecDataConfig), typeof(Word2VecExperimentConfig)),
         ExperimentKind.Autoencoder => (typeof(ImageDatasetConfig), typeof(AutoencoderExperimentConfig)),
+        ExperimentKind.Gpt => (typeof(GptTextDataConfig), typeof(GptExperimentConfig)),
+        ExperimentKind.GptFinetune => (typeof(QaDataConfig), typeof(GptExperimentConfig)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no section types registered"),
     };
 
     /// <summary>Trainable kinds go through the shared training loop; the others (tokenizer comparisons, sweeps) are
     /// analyses that run once and write report sections.</summary>
-    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder;
+    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder or ExperimentKind.Gpt or ExperimentKind.GptFinetune;
 }

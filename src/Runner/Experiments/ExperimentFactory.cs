@@ -7,8 +7,9 @@ namespace GenLab.Runner.Experiments;
 /// <summary>One place that maps an experiment kind to the class that runs it.</summary>
 public static class ExperimentFactory
 {
-    public static ITrainableExperiment Create(ExperimentConfig config, Device device) => config.Kind switch
+    public static ITrainableExperiment Create(ExperimentConfig config, Device device, ExperimentContext context) => config.Kind switch
     {
+        ExperimentKind.Gpt or ExperimentKind.GptFinetune => new GptExperiment(config, device, context),
         ExperimentKind.MlpChar => new MlpCharExperiment(config, device),
         ExperimentKind.Autoencoder => new AutoencoderExperiment(config, device),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),

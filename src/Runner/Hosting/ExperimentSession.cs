@@ -46,7 +46,8 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         // Build the experiment before claiming a folder: data and shape errors then leave no empty run behind.
         manual_seed(config.Seed);
         bool trainable = ExperimentKinds.IsTrainable(config.Kind);
-        using var experiment = trainable ? ExperimentFactory.Create(config, device) : null;
+        using var experiment = trainable
+            ? ExperimentFactory.Create(config, device, new ExperimentContext(request.ResultsRoot, workingDirectory)) : null;
         var analysis = trainable ? null : ExperimentFactory.CreateAnalysis(config);
 
         var startedUtc = DateTimeOffset.UtcNow;
@@ -124,7 +125,8 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         if (moved > 0) logger.LogInformation("{Rows} metric rows after step {Step} moved to metrics.csv.discarded", moved, from);
 
         manual_seed(loaded.Config.Seed);
-        using var experiment = ExperimentFactory.Create(loaded.Config, device);
+        using var experiment = ExperimentFactory.Create(loaded.Config, device,
+            new ExperimentContext(Path.GetDirectoryName(Path.GetDirectoryName(folder.Path))!, info.WorkingDirectory, checkpoint));
         Recorder = new RunRecorder(folder, info);
         Recorder.Update(r => r with
         {

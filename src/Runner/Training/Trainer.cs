@@ -141,7 +141,8 @@ public sealed class Trainer(
             double lr = LearningRateSchedule.At(t, step);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             float loss = 0;
-            optimizer.zero_grad();
+            // zero_grad touches every parameter's .grad, and each access makes a tensor handle: scope them too.
+            using (var scope = NewDisposeScope()) optimizer.zero_grad();
             for (int micro = 0; micro < t.GradAccumulation; micro++)
             {
                 // Each micro-batch in its own scope: its activations are freed once its gradients are added.
@@ -167,6 +168,7 @@ public sealed class Trainer(
                 metrics.Add(new MetricRow(step, "train", "lr", lr, Elapsed()));
                 metrics.Add(new MetricRow(step, "perf", "steps_per_s", stepsPerSecond, Elapsed()));
                 metrics.Add(new MetricRow(step, "perf", "tokens_per_s", stepsPerSecond * tokensPerBatch, Elapsed()));
+                metrics.Add(new MetricRow(step, "perf", "rss_mb", Environment.WorkingSet / 1e6, Elapsed()));
                 progress.Report(step, loss, stepsPerSecond);
                 window.Restart();
                 windowStart = step;

@@ -1,7 +1,6 @@
 using GenLab.Models.Gpt;
 using GenLab.Models.Tests.Autoencoders;
 using static TorchSharp.torch;
-using GptModel = GenLab.Models.Gpt.Gpt;
 
 namespace GenLab.Models.Tests.Gpt;
 

@@ -2,7 +2,6 @@ using GenLab.Models.Gpt;
 using GenLab.Models.Tests.Autoencoders;
 using TorchSharp;
 using static TorchSharp.torch;
-using GptModel = GenLab.Models.Gpt.Gpt;
 
 namespace GenLab.Models.Tests.Gpt;
 

@@ -196,12 +196,12 @@ internal sealed class GptTransformer : nn.Module
 }
 
 /// <summary>A decoder-only transformer language model (GPT-2 architecture), as nanoGPT's <c>GPT</c>.</summary>
-public sealed class Gpt : nn.Module<Tensor, Tensor>
+public sealed class GptModel : nn.Module<Tensor, Tensor>
 {
     private readonly GptTransformer transformer;
     private readonly Linear lm_head;
 
-    public Gpt(GptConfig config) : base(nameof(Gpt))
+    public GptModel(GptConfig config) : base("Gpt")
     {
         var issues = config.ValidateForBuild().ToList();
         if (issues.Count > 0)

@@ -1,0 +1,44 @@
+using GenLab.Models.Language;
+using GenLab.Runner.Experiments;
+using GenLab.Runner.Hosting;
+using GenLab.Runner.Training;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Commands;
+
+public static class SampleCommand
+{
+    public sealed record Options(string Prompt, string? Question, int MaxTokens, double Temperature, int? TopK, double? TopP,
+        long Seed, bool NoCache);
+
+    /// <summary><c>sample &lt;run-dir|checkpoint&gt;</c>: text from a trained GPT — the run's best checkpoint (lowest
+    /// validation loss), or the checkpoint folder given. <c>--question</c> wraps the text in the fine-tuning prompt
+    /// template and prints only the answer.</summary>
+    public static int Execute(string reference, Options options)
+    {
+        Checkpoint checkpoint;
+        try { checkpoint = InitFrom.Resolve(reference, "results", Directory.GetCurrentDirectory()); }
+        catch (InvalidDataException e) { return CliErrors.Report(e.Message.Replace("init_from: ", "")); }
+
+        var (model, tokenizer) = GptCheckpoint.Load(checkpoint);
+        using var _ = model;
+        model.eval();
+        if (options.Question is { } question)
+        {
+            Console.WriteLine(GptExperiment.Answer(model, tokenizer, new QaExample(null, question, ""), options.MaxTokens));
+            return ExitCodes.Ok;
+        }
+        IReadOnlyList<int> prompt;
+        try { prompt = tokenizer.Encode(options.Prompt); }
+        catch (ArgumentException e) { return CliErrors.Report($"--prompt: {e.Message} (this model's tokenizer is {tokenizer.Name})"); }
+        if (prompt.Count == 0) prompt = tokenizer.Encode("\n") is { Count: > 0 } newline ? newline : [0];
+
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)options.Seed);
+        var ids = prompt.Select(t => (long)t).ToArray();
+        var output = model.Generate(tensor(ids, [1, ids.Length], ScalarType.Int64), options.MaxTokens, options.Temperature,
+            options.TopK, options.TopP, generator, useCache: !options.NoCache);                  // (1, T+n)
+        Console.WriteLine(options.Prompt + tokenizer.Decode([.. output[0].data<long>().Skip(ids.Length).Select(t => (int)t)]));
+        return ExitCodes.Ok;
+    }
+}

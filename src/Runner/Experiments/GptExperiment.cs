@@ -1,0 +1,245 @@
+using System.Net;
+using System.Text;
+using GenLab.Models.Data;
+using GenLab.Models.Gpt;
+using GenLab.Models.Images;
+using GenLab.Models.Language;
+using GenLab.Models.Tokenizers;
+using GenLab.Reports.Figures;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenLab.Runner.Experiments;
+
+/// <summary><c>kind: gpt</c> pre-trains a decoder-only Transformer (nanoGPT's structure) by next-token prediction on a
+/// text file; <c>kind: gpt_finetune</c> continues from a pre-trained checkpoint on Q&amp;A pairs, with the loss only on
+/// the response tokens. Both run through the shared training loop (checkpoints, resume, reports).</summary>
+public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
+{
+    private readonly ExperimentConfig _config;
+    private readonly GptModel _model;
+    private readonly ITokenizer _tokenizer;
+    private readonly BlockDataset? _blocks;
+    private readonly QaDataset? _qa;
+    private readonly IReadOnlyList<QaExample> _compare = [];
+    private readonly Checkpoint? _init;
+    private readonly Device _device;
+    private readonly string _attentionText = "";
+
+    public GptExperiment(ExperimentConfig config, Device device, ExperimentContext context)
+    {
+        _config = config;
+        _device = device;
+        var model = config.ModelAs<GptExperimentConfig>();
+        bool finetune = config.Kind == ExperimentKind.GptFinetune;
+        _init = model.InitFrom is { } reference ? InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory) : null;
+        if (finetune && _init is null) throw new InvalidDataException("model.init_from: fine-tuning needs a pre-trained model (a run folder, a checkpoint or latest:<name>)");
+        // A resumed run takes architecture and tokenizer from its own checkpoint: the init run may be gone.
+        var source = context.Resume ?? _init;
+
+        GptConfig gpt;
+        if (source is not null)
+        {
+            (gpt, _tokenizer) = GptCheckpoint.ReadArtifacts(source);
+            if (model.Network is { } stated) CheckMatches(stated, gpt, source.Path);
+            if (!finetune && config.DataAs<GptTextDataConfig>().Tokenizer is { } spec && TokenizeConfig.LabelOf(spec) != LabelOf(_tokenizer))
+                throw new InvalidDataException($"data.tokenizer: {TokenizeConfig.LabelOf(spec)} here, but the checkpoint {source.Path} uses {_tokenizer.Name}");
+            if (model.Dropout is { } dropout) gpt = gpt with { Dropout = dropout };
+        }
+        else
+        {
+            var data = config.DataAs<GptTextDataConfig>();
+            // The vocabulary is learnt from the whole file, as nanoGPT's prepare.py does for characters.
+            _tokenizer = TokenizerBuilder.Build(data.Tokenizer ?? new TokenizerSpec { Type = TokenizerType.Char }, File.ReadAllText(data.Path));
+            gpt = (model.Network ?? new GptConfig()) with { VocabSize = _tokenizer.VocabularySize };
+        }
+
+        if (finetune)
+        {
+            var data = config.DataAs<QaDataConfig>();
+            _qa = new QaDataset(QaJsonl.Read(data.Train), QaJsonl.Read(data.Val), _tokenizer, gpt.BlockSize);
+            _compare = [.. QaJsonl.Read(data.Test ?? data.Val).Take(data.CompareQuestions)];
+        }
+        else
+        {
+            var data = config.DataAs<GptTextDataConfig>();
+            string cache = Environment.GetEnvironmentVariable("GENLAB_CACHE") ?? Path.Combine(Path.GetTempPath(), "genlab-cache", "tokens");
+            var stream = TokenStream.Load(data.Path, _tokenizer, cache);
+            _blocks = new BlockDataset(stream.Ids, 1 - data.ValFraction);
+            if (Math.Min(_blocks.TrainTokens, _blocks.ValTokens) < gpt.BlockSize + 1)
+                throw new InvalidDataException($"data.path: {data.Path} gives {_blocks.TrainTokens} training and {_blocks.ValTokens} validation tokens; "
+                    + $"each split needs at least block_size + 1 = {gpt.BlockSize + 1} (use more text, a smaller block_size or another val_fraction)");
+            int[] head = stream.Ids[(int)(stream.Ids.Length * (1 - data.ValFraction))..];
+            _attentionText = _tokenizer.Decode([.. head.Take(Math.Min(24, gpt.BlockSize))]);
+        }
+
+        _model = new GptModel(gpt);
+        if (_init is not null && context.Resume is null) _model.load(_init.File(GptCheckpoint.ModelFile));
+        _model.to(device);
+    }
+
+    public nn.Module Model => _model;
+    public GptConfig Network => _model.Config;
+
+    public long TokensPerBatch(int batchSize) => (long)batchSize * _model.Config.BlockSize;
+
+    public Tensor TrainingLoss(SplitMix64 batches, int batchSize)
+    {
+        var (x, y) = Batch("train", batches, batchSize);                          // (B, T), (B, T)
+        return _model.Loss(_model.call(x), y);                                      // ()
+    }
+
+    private (Tensor X, Tensor Y) Batch(string split, SplitMix64 rng, int batchSize)
+    {
+        var (x, y) = _qa is not null ? _qa.Sample(split, rng, batchSize) : _blocks!.Sample(split, rng, batchSize, _model.Config.BlockSize);
+        return (x.to(_device), y.to(_device));
+    }
+
+    public IReadOnlyList<(string Split, string Metric, double Value)> Evaluate(int batches, int batchSize) =>
+    [
+        ("train_eval", "loss", MeanLoss("train", batches, batchSize)),
+        ("val", "loss", MeanLoss("val", batches, batchSize)),
+    ];
+
+    /// <summary>Mean loss over fixed batches (the same ones at every evaluation).</summary>
+    public double MeanLoss(string split, int batches, int batchSize)
+    {
+        var rng = SplitMix64.ForPurpose(_config.Seed, "eval-" + split);
+        double total = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            using var scope = NewDisposeScope();
+            var (x, y) = Batch(split, rng, batchSize);
+            total += _model.Loss(_model.call(x), y).item<float>();
+        }
+        return total / batches;
+    }
+
+    public IReadOnlyList<string> Sample(int count, int maxLength, double temperature, long seed)
+    {
+        using var generator = new Generator((ulong)seed, _device);
+        if (_qa is not null)
+            return [.. _compare.Take(count).Select(q => $"{q.Question} → {Answer(_model, _tokenizer, q, maxLength)}")];
+        var texts = new List<string>(count);
+        var start = _tokenizer.Encode("\n") is { Count: > 0 } newline ? newline : [0];
+        for (int i = 0; i < count; i++)
+        {
+            using var scope = NewDisposeScope();
+            var idx = tensor(start.Select(t => (long)t).ToArray(), [1, start.Count], ScalarType.Int64).to(_device);
+            var output = _model.Generate(idx, maxLength, temperature, topK: null, topP: null, generator);     // (1, T+n)
+            texts.Add(_tokenizer.Decode([.. output[0].cpu().data<long>().Skip(start.Count).Select(t => (int)t)]));
+        }
+        return texts;
+    }
+
+    /// <summary>Greedy answer to a question in the prompt template, cut at the end marker.</summary>
+    public static string Answer(GptModel model, ITokenizer tokenizer, QaExample question, int maxTokens)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(0);
+        var prompt = tokenizer.Encode(PromptTemplate.Prompt(question));
+        var ids = prompt.Skip(Math.Max(0, prompt.Count - model.Config.BlockSize)).Select(t => (long)t).ToArray();
+        var device = model.parameters().First().device;
+        var output = model.Generate(tensor(ids, [1, ids.Length], ScalarType.Int64).to(device), maxTokens, 0, null, null, generator);
+        string completion = tokenizer.Decode([.. output[0].cpu().data<long>().Skip(ids.Length).Select(t => (int)t)]);
+        return PromptTemplate.ResponseOf(completion).Trim();
+    }
+
+    public void SaveArtifacts(string directory) => GptCheckpoint.SaveArtifacts(directory, _model.Config, _tokenizer);
+
+    public void WriteSections(string runDirectory, long step)
+    {
+        if (_qa is not null) WriteComparison(runDirectory, step);
+        else WriteAttention(runDirectory, step);
+    }
+
+    /// <summary>Attention of every layer and head on the start of the validation text: row i shows where token i looks.</summary>
+    private void WriteAttention(string runDirectory, long step)
+    {
+        var ids = _tokenizer.Encode(_attentionText);
+        if (ids.Count < 2) return;
+        var pngs = new List<byte[]>();
+        using (var scope = NewDisposeScope())
+        {
+            var idx = tensor(ids.Select(t => (long)t).ToArray(), [1, ids.Count], ScalarType.Int64).to(_device);
+            for (int layer = 0; layer < _model.Config.Layers; layer++)
+            {
+                var weights = _model.AttentionWeights(idx, layer).cpu();                // (H, T, T)
+                for (int head = 0; head < _model.Config.Heads; head++)
+                {
+                    // √ brightens small weights so the pattern shows; rows sum to 1 before it.
+                    float[] pixels = [.. weights[head].sqrt().data<float>()];
+                    pngs.Add(new ImageData(ids.Count, ids.Count, 1, pixels).ToPng());
+                }
+            }
+        }
+        byte[] grid = ImageGrid.Render(pngs, _model.Config.Heads, Math.Max(2, 160 / ids.Count));
+        string tokens = string.Join(" · ", ids.Select(i => _tokenizer.Decode([i]).Replace("\n", "↵")));
+        string html = $"<h2>Attention (step {step})</h2>\n<p>Rows: layers 0…{_model.Config.Layers - 1}; columns: heads 0…{_model.Config.Heads - 1}. "
+            + $"In each square, row i is where token i looks (brighter = more attention; √ of the weight); nothing above the diagonal: "
+            + $"the model never looks ahead. Tokens: <code>{WebUtility.HtmlEncode(tokens)}</code></p>\n<img alt=\"attention\" src=\"attention.png\">\n";
+        string md = $"## Attention (step {step})\n\nRows: layers; columns: heads. Row i of a square is where token i looks (√ of the weight). "
+            + $"Tokens: `{tokens.Replace("`", "ˋ")}`\n\n![attention](attention.png)\n";
+        ReportSections.Write(runDirectory, 10, "attention", html, md, [("attention.png", grid)]);
+    }
+
+    /// <summary>Base model against the fine-tuned one on held-out questions: response-only validation loss and answers.</summary>
+    private void WriteComparison(string runDirectory, long step)
+    {
+        var data = _config.DataAs<QaDataConfig>();
+        var rows = MetricsCsv.Read(Path.Combine(runDirectory, RunFiles.Metrics)).Where(r => r.Split == "val" && r.Metric == "loss").ToList();
+        double? baseLoss = rows.FirstOrDefault(r => r.Step == 0)?.Value, nowLoss = rows.LastOrDefault()?.Value;
+        var (baseModel, _) = GptCheckpoint.Load(_init!);
+        using var baseScope = baseModel;
+        baseModel.to(_device).eval();
+        var html = new StringBuilder($"<h2>Base vs fine-tuned (step {step})</h2>\n")
+            .Append($"<p>Validation loss on response tokens only: base {baseLoss:F3} → fine-tuned {nowLoss:F3}.</p>\n")
+            .Append("<table><tr><th>question</th><th>expected</th><th>base model</th><th>fine-tuned</th></tr>\n");
+        var md = new StringBuilder($"## Base vs fine-tuned (step {step})\n\nValidation loss on response tokens only: base {baseLoss:F3} → fine-tuned {nowLoss:F3}.\n\n")
+            .Append("| question | expected | base model | fine-tuned |\n|---|---|---|---|\n");
+        string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+        foreach (var q in _compare)
+        {
+            string before = Answer(baseModel, _tokenizer, q, data.MaxAnswerTokens), after = Answer(_model, _tokenizer, q, data.MaxAnswerTokens);
+            html.Append($"<tr><td>{WebUtility.HtmlEncode(q.Question)}</td><td>{WebUtility.HtmlEncode(q.Response)}</td><td>{WebUtility.HtmlEncode(before)}</td><td>{WebUtility.HtmlEncode(after)}</td></tr>\n");
+            md.Append($"| {Cell(q.Question)} | {Cell(q.Response)} | {Cell(before)} | {Cell(after)} |\n");
+        }
+        html.Append("</table>\n");
+        ReportSections.Write(runDirectory, 10, "finetune", html.ToString(), md.ToString());
+    }
+
+    private static void CheckMatches(GptConfig stated, GptConfig checkpoint, string path)
+    {
+        var differences = new List<string>();
+        void Compare(string key, object a, object b) { if (!Equals(a, b)) differences.Add($"{key} {a} here, {b} in the checkpoint"); }
+        Compare("block_size", stated.BlockSize, checkpoint.BlockSize);
+        Compare("layers", stated.Layers, checkpoint.Layers);
+        Compare("heads", stated.Heads, checkpoint.Heads);
+        Compare("embedding_dim", stated.EmbeddingDim, checkpoint.EmbeddingDim);
+        Compare("bias", stated.Bias, checkpoint.Bias);
+        Compare("tie_weights", stated.TieWeights, checkpoint.TieWeights);
+        if (stated.VocabSize != 0) Compare("vocab_size", stated.VocabSize, checkpoint.VocabSize);
+        if (differences.Count > 0)
+            throw new InvalidDataException($"model.network does not match init_from {path}: {string.Join("; ", differences)} (leave model.network out to take the checkpoint's)");
+    }
+
+    private static string LabelOf(ITokenizer tokenizer) => tokenizer switch
+    {
+        CharTokenizer => "char",
+        WordTokenizer => "word",
+        BytePairTokenizer => "bpe",
+        PretrainedTokenizer p when p.Encoding == "o200k_base" => "o200k",
+        PretrainedTokenizer => "cl100k",
+        _ => tokenizer.Name,
+    };
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _blocks?.Dispose();
+        _qa?.Dispose();
+    }
+}

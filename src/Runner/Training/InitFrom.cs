@@ -1,0 +1,40 @@
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Runs;
+
+namespace GenLab.Runner.Training;
+
+/// <summary>Resolves an <c>init_from</c> reference to a verified checkpoint folder: a checkpoint folder itself, a run
+/// folder (its best checkpoint by validation loss, else its newest), or <c>latest:&lt;experiment name&gt;</c> (the
+/// newest run of that experiment under the results folder).</summary>
+public static class InitFrom
+{
+    public const string LatestPrefix = "latest:";
+
+    public static Checkpoint Resolve(string reference, string resultsRoot, string baseDirectory)
+    {
+        string path;
+        if (reference.StartsWith(LatestPrefix, StringComparison.Ordinal))
+        {
+            string name = reference[LatestPrefix.Length..];
+            path = RunFolder.ResolveLatest(Path.Combine(resultsRoot, name))
+                ?? throw new InvalidDataException($"init_from: no run of '{name}' under {resultsRoot} (run that experiment first)");
+        }
+        else path = Path.GetFullPath(Path.Combine(baseDirectory, reference));
+
+        if (File.Exists(Path.Combine(path, CheckpointStore.ManifestFile)))
+        {
+            string folderName = Path.GetFileName(path.TrimEnd('/'));
+            long step = long.TryParse(folderName.AsSpan(5), out long s) ? s : -1;
+            var (checkpoint, problem) = CheckpointStore.Verify(path, step);
+            return checkpoint ?? throw new InvalidDataException($"init_from: {path}: {problem}");
+        }
+        if (File.Exists(Path.Combine(path, RunFiles.RunInfo)))
+        {
+            var store = new CheckpointStore(Path.Combine(path, RunFiles.Checkpoints));
+            var valid = store.Scan().Where(c => c.Checkpoint is not null).Select(c => c.Checkpoint!).ToList();
+            return valid.Where(c => c.State.ValLoss is not null).MinBy(c => c.State.ValLoss) ?? valid.FirstOrDefault()
+                ?? throw new InvalidDataException($"init_from: {path} has no valid checkpoint");
+        }
+        throw new InvalidDataException($"init_from: {reference} is neither a run folder, a checkpoint folder nor latest:<name>");
+    }
+}

@@ -1,0 +1,146 @@
+using GenLab.Models.Language;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Commands;
+using GenLab.Runner.Config;
+using GenLab.Runner.Experiments;
+using GenLab.Runner.Hosting;
+using GenLab.Runner.Tests.Config;
+using GenLab.Runner.Tests.Support;
+
+namespace GenLab.Runner.Tests.Experiments;
+
+/// <summary>Pre-training and fine-tuning a tiny GPT end to end through the runner.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class GptExperimentTests : IDisposable
+{
+    private const string PretrainYaml = """
+        name: tiny-gpt
+        kind: gpt
+        seed: 3
+        device: cpu
+        data:
+          path: text.txt
+          val_fraction: 0.2
+          tokenizer: { type: char }
+        model:
+          network: { block_size: 16, layers: 1, heads: 2, embedding_dim: 16, bias: false }
+        training:
+          steps: 20
+          batch_size: 4
+          lr: 0.01
+          min_lr: 0.001
+          warmup_steps: 2
+          eval_every: 10
+          eval_batches: 2
+          log_every: 5
+          checkpoint_every: 10
+        report:
+          samples: 1
+          sample_max_length: 20
+        """;
+
+    private const string FinetuneYaml = """
+        name: tiny-qa
+        kind: gpt_finetune
+        seed: 3
+        device: cpu
+        data:
+          train: qa.jsonl
+          val: qa.jsonl
+          compare_questions: 2
+          max_answer_tokens: 10
+        model:
+          init_from: INIT
+        training:
+          steps: 10
+          batch_size: 4
+          lr: 0.005
+          min_lr: 0.0005
+          warmup_steps: 1
+          eval_every: 5
+          eval_batches: 2
+          log_every: 5
+          checkpoint_every: 5
+        report:
+          samples: 1
+          sample_max_length: 10
+        """;
+
+    private readonly TempDir _dir = new();
+    private readonly string _results;
+
+    public GptExperimentTests()
+    {
+        _results = Path.Combine(_dir.Root, "results");
+        var qa = new[]
+        {
+            new QaExample(null, "o que é um token?", "um pedaço de texto."),
+            new QaExample(null, "quanto é dois mais dois?", "quatro."),
+            new QaExample(null, "o que é atenção?", "olhar para tokens."),
+        };
+        // The pre-training text covers every character of the Q&A, so the char tokenizer can encode it.
+        string text = string.Concat(Enumerable.Repeat(string.Concat(qa.Select(PromptTemplate.Format)) + "o modelo aprende a prever o próximo caractere. ", 12));
+        _dir.Write("text.txt", text);
+        QaJsonl.Write(Path.Combine(_dir.Root, "qa.jsonl"), qa);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private (int Exit, string RunDir) Run(string yaml, params string[] overrides)
+    {
+        string path = _dir.Write("experiment.yaml", yaml);
+        return TinyExperiment.Run(ExperimentLoader.Load(path, overrides), _results);
+    }
+
+    [Fact]
+    public void Pretrain_ThenFinetune_WritesCheckpointsReportsAndSamples()
+    {
+        var (exit, pretrain) = Run(PretrainYaml);
+        Assert.Equal(ExitCodes.Ok, exit);
+        string checkpoint = Path.Combine(pretrain, RunFiles.Checkpoints, "step-000020");
+        Assert.True(File.Exists(Path.Combine(checkpoint, GptCheckpoint.ConfigFile)));
+        Assert.True(File.Exists(Path.Combine(checkpoint, GptCheckpoint.TokenizerFile)));
+        Assert.True(File.Exists(Path.Combine(pretrain, RunFiles.Report, "attention.png")));
+
+        var (finetuneExit, finetune) = Run(FinetuneYaml.Replace("INIT", "latest:tiny-gpt"));
+        Assert.Equal(ExitCodes.Ok, finetuneExit);
+        var rows = MetricsCsv.Read(Path.Combine(finetune, RunFiles.Metrics));
+        Assert.Contains(rows, r => r.Step == 0 && r.Split == "val" && r.Metric == "loss");     // the base model's loss
+        Assert.Contains("Base vs fine-tuned", File.ReadAllText(Path.Combine(finetune, RunFiles.Report, "index.html")));
+
+        var options = new SampleCommand.Options("o modelo", null, 10, 0.8, null, null, 1, NoCache: false);
+        Assert.Equal(ExitCodes.Ok, SampleCommand.Execute(pretrain, options));
+        Assert.Equal(ExitCodes.BadInput, SampleCommand.Execute(pretrain, options with { Prompt = "xyz€" }));
+        Assert.Equal(ExitCodes.Ok, SampleCommand.Execute(finetune, options with { Question = "o que é um token?" }));
+    }
+
+    [Fact]
+    public void Finetune_WhenStatedNetworkDiffersFromTheCheckpoint_IsBadInputNamingTheKeys()
+    {
+        var (_, pretrain) = Run(PretrainYaml);
+        var session = TinyExperiment.NewSession();
+        string path = _dir.Write("experiment.yaml", FinetuneYaml.Replace("INIT", pretrain));
+        var loaded = ExperimentLoader.Load(path, ["model.network={block_size: 16, layers: 3, heads: 2, embedding_dim: 16, bias: false}"]);
+        int exit = session.Execute(new RunRequest { Experiment = loaded, ResultsRoot = _results }, CancellationToken.None);
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Null(session.Recorder);                                                 // refused before a run folder was made
+    }
+
+    [Fact]
+    public void Finetune_WithoutInitFrom_AndPretrain_WithTooLittleText_AreBadInput()
+    {
+        string noInit = FinetuneYaml.Replace("  init_from: INIT\n", "  dropout: 0.1\n");
+        Assert.Equal(ExitCodes.BadInput, Run(noInit).Exit);
+        _dir.Write("text.txt", "curto demais");
+        Assert.Equal(ExitCodes.BadInput, Run(PretrainYaml).Exit);
+    }
+
+    [Fact]
+    public void Load_WhenEmbeddingIsNotDivisibleByHeads_NamesTheKey()
+    {
+        string path = _dir.Write("experiment.yaml", PretrainYaml.Replace("heads: 2, embedding_dim: 16", "heads: 3, embedding_dim: 16"));
+        var error = Assert.Throws<ConfigException>(() => ExperimentLoader.Load(path, []));
+        Assert.Contains("model.network.embedding_dim", error.Message);
+        Assert.Contains("not divisible by heads 3", error.Message);
+    }
+}
