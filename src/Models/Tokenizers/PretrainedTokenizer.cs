@@ -16,6 +16,7 @@ public sealed class PretrainedTokenizer : ITokenizer
     {
         ["cl100k_base"] = ("gpt-4 cl100k_base", 100277),
         ["o200k_base"] = ("gpt-4o o200k_base", 200019),
+        ["r50k_base"] = ("gpt-2 r50k_base", 50257),
     };
 
     private readonly TiktokenTokenizer _tokenizer;
@@ -27,7 +28,7 @@ public sealed class PretrainedTokenizer : ITokenizer
         (Name, VocabularySize) = Known[encoding];
     }
 
-    /// <summary><c>cl100k_base</c> (GPT-4) or <c>o200k_base</c> (GPT-4o).</summary>
+    /// <summary><c>cl100k_base</c> (GPT-4), <c>o200k_base</c> (GPT-4o) or <c>r50k_base</c> (GPT-2).</summary>
     public static PretrainedTokenizer Create(string encoding)
     {
         if (!Known.ContainsKey(encoding))
@@ -38,6 +39,9 @@ public sealed class PretrainedTokenizer : ITokenizer
     public static PretrainedTokenizer Cl100k() => Create("cl100k_base");
 
     public static PretrainedTokenizer O200k() => Create("o200k_base");
+
+    /// <summary>GPT-2's encoding (tiktoken's r50k_base, 50,257 ids), for weights imported from GPT-2 checkpoints.</summary>
+    public static PretrainedTokenizer Gpt2() => Create("r50k_base");
 
     /// <summary>The tiktoken encoding name, e.g. <c>cl100k_base</c>.</summary>
     public string Encoding { get; }

@@ -12,6 +12,7 @@ public static class TokenizerBuilder
         TokenizerType.Bpe => BytePairTokenizer.Train(corpus, spec.VocabSize, spec.Split),
         TokenizerType.Cl100k => PretrainedTokenizer.Cl100k(),
         TokenizerType.O200k => PretrainedTokenizer.O200k(),
+        TokenizerType.Gpt2 => PretrainedTokenizer.Gpt2(),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Type, "unknown tokenizer type"),
     };
 }

@@ -15,6 +15,8 @@ public enum TokenizerType
     Cl100k,
     /// <summary>GPT-4o's tokenizer.</summary>
     O200k,
+    /// <summary>GPT-2's tokenizer (r50k_base), for weights imported from a GPT-2 checkpoint.</summary>
+    Gpt2,
 }
 
 /// <summary>One tokenizer of a comparison. Options apply to the types named in their comments.</summary>
@@ -69,6 +71,7 @@ public sealed record TokenizeConfig : IValidatable
         TokenizerType.Word => "word",
         TokenizerType.Bpe => "bpe",
         TokenizerType.Cl100k => "cl100k",
+        TokenizerType.Gpt2 => "gpt2",
         _ => "o200k",
     };
 

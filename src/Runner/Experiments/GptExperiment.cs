@@ -26,6 +26,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
     private readonly QaDataset? _qa;
     private readonly IReadOnlyList<QaExample> _compare = [];
     private readonly Checkpoint? _init;
+    private readonly string? _safetensors;
     private readonly Device _device;
     private readonly string _attentionText = "";
 
@@ -35,13 +36,29 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         _device = device;
         var model = config.ModelAs<GptExperimentConfig>();
         bool finetune = config.Kind == ExperimentKind.GptFinetune;
-        _init = model.InitFrom is { } reference ? InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory) : null;
-        if (finetune && _init is null) throw new InvalidDataException("model.init_from: fine-tuning needs a pre-trained model (a run folder, a checkpoint or latest:<name>)");
+        _safetensors = model.InitFrom is { } file && file.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+            ? Path.GetFullPath(Path.Combine(context.WorkingDirectory, file)) : null;
+        _init = model.InitFrom is { } reference && _safetensors is null
+            ? InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory) : null;
+        if (finetune && _init is null && _safetensors is null)
+            throw new InvalidDataException("model.init_from: fine-tuning needs a pre-trained model (a run folder, a checkpoint, latest:<name> or a GPT-2 .safetensors file)");
         // A resumed run takes architecture and tokenizer from its own checkpoint: the init run may be gone.
         var source = context.Resume ?? _init;
 
         GptConfig gpt;
-        if (source is not null)
+        GptModel? imported = null;
+        if (context.Resume is null && _safetensors is not null)
+        {
+            // Weights in Hugging Face GPT-2 layout (e.g. GPT-2 124M's model.safetensors) with GPT-2's tokenizer.
+            var spec = finetune ? null : config.DataAs<GptTextDataConfig>().Tokenizer;
+            _tokenizer = TokenizerBuilder.Build(spec ?? new TokenizerSpec { Type = TokenizerType.Gpt2 }, "");
+            imported = ImportSafetensors(_safetensors, model);
+            gpt = imported.Config;
+            if (model.Network is { } stated) CheckMatches(stated, gpt, _safetensors);
+            if (gpt.VocabSize != _tokenizer.VocabularySize)
+                throw new InvalidDataException($"model.init_from: {_safetensors} has a vocabulary of {gpt.VocabSize}, but the tokenizer {_tokenizer.Name} has {_tokenizer.VocabularySize}");
+        }
+        else if (source is not null)
         {
             (gpt, _tokenizer) = GptCheckpoint.ReadArtifacts(source);
             if (model.Network is { } stated) CheckMatches(stated, gpt, source.Path);
@@ -76,7 +93,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
             _attentionText = _tokenizer.Decode([.. head.Take(Math.Min(24, gpt.BlockSize))]);
         }
 
-        _model = new GptModel(gpt);
+        _model = imported ?? new GptModel(gpt);
         if (_init is not null && context.Resume is null) _model.load(_init.File(GptCheckpoint.ModelFile));
         _model.to(device);
     }
@@ -192,7 +209,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         var data = _config.DataAs<QaDataConfig>();
         var rows = MetricsCsv.Read(Path.Combine(runDirectory, RunFiles.Metrics)).Where(r => r.Split == "val" && r.Metric == "loss").ToList();
         double? baseLoss = rows.FirstOrDefault(r => r.Step == 0)?.Value, nowLoss = rows.LastOrDefault()?.Value;
-        var (baseModel, _) = GptCheckpoint.Load(_init!);
+        var baseModel = _safetensors is not null ? ImportSafetensors(_safetensors, _config.ModelAs<GptExperimentConfig>()) : GptCheckpoint.Load(_init!).Model;
         using var baseScope = baseModel;
         baseModel.to(_device).eval();
         var html = new StringBuilder($"<h2>Base vs fine-tuned (step {step})</h2>\n")
@@ -209,6 +226,13 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         }
         html.Append("</table>\n");
         ReportSections.Write(runDirectory, 10, "finetune", html.ToString(), md.ToString());
+    }
+
+    private static GptModel ImportSafetensors(string path, GptExperimentConfig model)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"model.init_from: {path}: file not found");
+        try { return GptSafetensors.Import(path, model.Network?.Heads, model.Dropout ?? 0.0); }
+        catch (ArgumentException e) { throw new InvalidDataException($"model.network.heads: {e.Message}"); }
     }
 
     private static void CheckMatches(GptConfig stated, GptConfig checkpoint, string path)
@@ -232,6 +256,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         WordTokenizer => "word",
         BytePairTokenizer => "bpe",
         PretrainedTokenizer p when p.Encoding == "o200k_base" => "o200k",
+        PretrainedTokenizer p when p.Encoding == "r50k_base" => "gpt2",
         PretrainedTokenizer => "cl100k",
         _ => tokenizer.Name,
     };

@@ -136,6 +136,26 @@ public sealed class GptExperimentTests : IDisposable
     }
 
     [Fact]
+    public void Finetune_FromAGpt2SafetensorsFile_UsesGpt2sTokenizerAndWeights()
+    {
+        // A tiny randomly initialised model in GPT-2's Hugging Face layout stands in for GPT-2 124M's model.safetensors.
+        TorchSharp.torch.manual_seed(5);
+        using (var tiny = new GenLab.Models.Gpt.GptModel(new GenLab.Models.Gpt.GptConfig
+               { VocabSize = 50257, BlockSize = 32, Layers = 1, Heads = 2, EmbeddingDim = 8 }))
+            GenLab.Models.Gpt.GptSafetensors.Export(tiny, Path.Combine(_dir.Root, "gpt2-tiny.safetensors"));
+        string yaml = FinetuneYaml.Replace("  init_from: INIT\n",
+            "  init_from: " + Path.Combine(_dir.Root, "gpt2-tiny.safetensors") + "\n  network: { block_size: 32, layers: 1, heads: 2, embedding_dim: 8 }\n");
+
+        var logger = new HookLogger();
+        var (exit, runDir) = TinyExperiment.Run(ExperimentLoader.Load(_dir.Write("experiment.yaml", yaml), []), _results, logger: logger);
+
+        Assert.True(exit == ExitCodes.Ok, logger.Text());
+        string tokenizer = File.ReadAllText(Path.Combine(runDir, RunFiles.Checkpoints, "step-000010", GptCheckpoint.TokenizerFile));
+        Assert.Contains("r50k_base", tokenizer);
+        Assert.Equal(ExitCodes.BadInput, Run(yaml.Replace("layers: 1, heads: 2", "layers: 2, heads: 2")).Exit);
+    }
+
+    [Fact]
     public void Load_WhenEmbeddingIsNotDivisibleByHeads_NamesTheKey()
     {
         string path = _dir.Write("experiment.yaml", PretrainYaml.Replace("heads: 2, embedding_dim: 16", "heads: 3, embedding_dim: 16"));
