@@ -162,7 +162,8 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         var device = model.parameters().First().device;
         var output = model.Generate(tensor(ids, [1, ids.Length], ScalarType.Int64).to(device), maxTokens, 0, null, null, generator);
         string completion = tokenizer.Decode([.. output[0].cpu().data<long>().Skip(ids.Length).Select(t => (int)t)]);
-        return PromptTemplate.ResponseOf(completion).Trim();
+        // A model that has not fully learnt the end marker may stop on part of it ("##").
+        return PromptTemplate.ResponseOf(completion).Trim().TrimEnd('#').TrimEnd();
     }
 
     public void SaveArtifacts(string directory) => GptCheckpoint.SaveArtifacts(directory, _model.Config, _tokenizer);
