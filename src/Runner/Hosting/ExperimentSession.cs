@@ -22,7 +22,10 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         {
             return request.ResumeDirectory is { } dir ? Resume(dir, request, stop) : Start(request, stop);
         }
-        catch (Exception e) when (e is ConfigException or DeviceUnavailableException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        // Impossible values that only show once data meets config (too few BPE pairs, a corpus of one line) arrive as
+        // ArgumentException from the models: bad input too, reported by message, not stack trace.
+        catch (Exception e) when (e is ConfigException or DeviceUnavailableException or InvalidDataException or FileNotFoundException
+                                       or DirectoryNotFoundException or ArgumentException)
         {
             logger.LogError("{Message}", e.Message);
             Recorder?.Finish(RunStatus.Failed, e.Message);
