@@ -77,7 +77,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         });
         Recorder.Update(r => r);
         logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device}, seed {Seed}: {Path}",
-            folder.RunId, config.Name, config.Kind, device.type, config.Seed, folder.Path);
+            folder.RunId, config.Name, ConfigNames.EnumSpelling(typeof(ExperimentKind), config.Kind), device.type, config.Seed, folder.Path);
         return experiment is not null ? Train(loaded, experiment, resumeFrom: null, stop) : Analyse(loaded, analysis!, stop);
     }
 
