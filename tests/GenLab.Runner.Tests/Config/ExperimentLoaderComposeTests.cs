@@ -6,21 +6,11 @@ namespace GenLab.Runner.Tests.Config;
 /// <summary><c>extends</c>, <c>--set</c> and the resolved YAML.</summary>
 public sealed class ExperimentLoaderComposeTests : IDisposable
 {
-    private const string ValidYaml = """
-        name: tiny
-        kind: mlp_char
-        data:
-          path: words.txt
-        model:
-          context_length: 3
-        training:
-          steps: 10
-          lr: 0.01
-        """;
+    private const string ValidYaml = ValidExperiment.Yaml;
 
     private readonly TempDir _dir = new();
 
-    public ExperimentLoaderComposeTests() => _dir.Write("words.txt", "emma\nolivia\nava\n");
+    public ExperimentLoaderComposeTests() => _dir.Write("words.txt", ValidExperiment.Words);
 
     public void Dispose() => _dir.Dispose();
 
