@@ -136,6 +136,23 @@ public sealed class GptExperimentTests : IDisposable
     }
 
     [Fact]
+    public void Pretrain_InterruptedAndResumed_EndsWithTheUninterruptedRunsMetricsBitForBit()
+    {
+        var (_, whole) = Run(PretrainYaml);
+        using var stop = new CancellationTokenSource();
+        string path = _dir.Write("experiment.yaml", PretrainYaml);
+        var (exit, parted) = TinyExperiment.Run(ExperimentLoader.Load(path, ["training.checkpoint_every=7"]), _results,
+            stop.Token, HookLogger.CancelAfterEvaluation(10, stop));
+        Assert.Equal(ExitCodes.Interrupted, exit);
+        // checkpoint_every differs, so compare the training curve, not the checkpoints.
+        Assert.Equal(ExitCodes.Ok, TinyExperiment.Resume(parted));
+
+        static string[] Curve(string run) => [.. MetricsCsv.Read(Path.Combine(run, RunFiles.Metrics))
+            .Where(r => r.Split is "train" or "val" or "train_eval").Select(r => $"{r.Step} {r.Split} {r.Metric} {r.Value:R}")];
+        Assert.Equal(Curve(whole), Curve(parted));
+    }
+
+    [Fact]
     public void Finetune_FromAGpt2SafetensorsFile_UsesGpt2sTokenizerAndWeights()
     {
         // A tiny randomly initialised model in GPT-2's Hugging Face layout stands in for GPT-2 124M's model.safetensors.
