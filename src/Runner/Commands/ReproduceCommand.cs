@@ -55,7 +55,7 @@ public static class ReproduceCommand
     /// <summary>Null when a completed run has exactly these input hashes; otherwise what differs from the newest one.</summary>
     public static string? WhyStale(LoadedExperiment loaded, string resultsRoot)
     {
-        var current = InputFingerprint.Compute(loaded);
+        var current = InputFingerprint.Compute(loaded, resultsRoot);
         var completed = ListCommand.Find(resultsRoot)
             .Where(r => r.Name == loaded.Config.Name && r.Status == "completed")
             .Select(r => RunInfo.Read(r.Path))
@@ -78,6 +78,7 @@ public static class ReproduceCommand
     {
         InputFingerprint.ConfigKey => "resolved config changed",
         InputFingerprint.CodeKey => "model code changed",
+        InputFingerprint.InitKey => "the init_from checkpoint changed",
         _ => $"data file {key[InputFingerprint.DataPrefix.Length..]} changed",
     };
 

@@ -72,7 +72,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             TotalSteps = trainable ? config.Training.Steps : 0,
             Git = RunEnvironment.Git(workingDirectory),
             Environment = RunEnvironment.Capture(device.type.ToString().ToLowerInvariant()),
-            InputHashes = InputFingerprint.Compute(loaded),
+            InputHashes = InputFingerprint.Compute(loaded, request.ResultsRoot),
             ProcessId = Environment.ProcessId,
         });
         Recorder.Update(r => r);

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using GenLab.Models.Configuration;
+using GenLab.Models.Gpt;
+using GenLab.Runner.Training;
 using GenLab.Models.Mlp;
 using GenLab.Runner.Config;
 
@@ -14,10 +16,25 @@ public static class InputFingerprint
     public const string ConfigKey = "config";
     public const string CodeKey = "code";
     public const string DataPrefix = "data:";
+    public const string InitKey = "init_from";
+
+    /// <summary>The weights a run starts from are an input too: the SHA-256 of the checkpoint's manifest (which holds
+    /// every file's hash) or of the .safetensors file, so retraining the base marks its fine-tunes stale.</summary>
+    private static string InitHash(string reference, string resultsRoot)
+    {
+        string directory = Directory.GetCurrentDirectory();
+        if (reference.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            string file = Path.GetFullPath(Path.Combine(directory, reference));
+            return File.Exists(file) ? FileSha256(file) : "missing";
+        }
+        try { return FileSha256(InitFrom.Resolve(reference, resultsRoot, directory).File(CheckpointStore.ManifestFile)); }
+        catch (InvalidDataException) { return "missing"; }
+    }
 
     /// <remarks>Data files are named relative to the experiment file's folder, so the same experiment gets the same
     /// keys whichever directory <c>run</c> or <c>reproduce</c> is started from.</remarks>
-    public static IReadOnlyDictionary<string, string> Compute(LoadedExperiment experiment)
+    public static IReadOnlyDictionary<string, string> Compute(LoadedExperiment experiment, string resultsRoot = "results")
     {
         string experimentDirectory = Path.GetDirectoryName(Path.GetFullPath(experiment.SourceFiles[0]))!;
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -27,6 +44,8 @@ public static class InputFingerprint
         };
         foreach (string file in DataFiles(experiment.Config))
             hashes[DataPrefix + Path.GetRelativePath(experimentDirectory, file).Replace('\\', '/')] = FileSha256(file);
+        if (experiment.Config.Model is GptExperimentConfig { InitFrom: { } reference })
+            hashes[InitKey] = InitHash(reference, resultsRoot);
         return hashes;
     }
 

@@ -153,6 +153,20 @@ public sealed class GptExperimentTests : IDisposable
     }
 
     [Fact]
+    public void Reproduce_WhenTheBaseModelIsRetrained_MarksTheFinetuneStale()
+    {
+        Assert.Equal(ExitCodes.Ok, Run(PretrainYaml).Exit);
+        string finetuneYaml = FinetuneYaml.Replace("INIT", "latest:tiny-gpt");
+        Assert.Equal(ExitCodes.Ok, Run(finetuneYaml).Exit);
+        var finetune = ExperimentLoader.Load(_dir.Write("experiment.yaml", finetuneYaml), []);
+        Assert.Null(ReproduceCommand.WhyStale(finetune, _results));
+
+        Assert.Equal(ExitCodes.Ok, Run(PretrainYaml, "seed=4").Exit);                  // a new base run becomes latest
+
+        Assert.Contains("the init_from checkpoint changed", ReproduceCommand.WhyStale(finetune, _results));
+    }
+
+    [Fact]
     public void Finetune_FromAGpt2SafetensorsFile_UsesGpt2sTokenizerAndWeights()
     {
         // A tiny randomly initialised model in GPT-2's Hugging Face layout stands in for GPT-2 124M's model.safetensors.
