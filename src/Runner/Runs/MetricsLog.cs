@@ -32,25 +32,10 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Before resuming from a checkpoint at <paramref name="step"/>: rows logged after it (by the process that
     /// crashed or was stopped) are moved to <c>&lt;file&gt;.discarded</c>, never deleted, so the resumed run's curve is
     /// continuous and exactly what an uninterrupted run writes. Returns how many rows moved.</summary>
-    public static int TruncateAfter(string path, long step)
-    {
-        if (!File.Exists(path)) return 0;
-        var keep = new List<string>();
-        var drop = new List<string>();
-        string[] lines = File.ReadAllLines(path);
-        for (int i = 0; i < lines.Length; i++)
+    public static int TruncateAfter(string path, long step) =>
+        LinesAfterStep.SetAside(path, step, (line, number) =>
         {
-            if (i == 0 || lines[i].Length == 0) { if (i == 0) keep.Add(lines[i]); continue; }
-            MetricRow row;
-            try { row = MetricsCsv.Parse(lines[i], i + 1, path); }
-            catch (InvalidDataException) { drop.Add(lines[i]); continue; }
-            (row.Step <= step ? keep : drop).Add(lines[i]);
-        }
-        if (drop.Count == 0) return 0;
-        File.AppendAllLines(path + ".discarded", drop);
-        string temp = path + ".tmp";
-        File.WriteAllLines(temp, keep);
-        File.Move(temp, path, overwrite: true);
-        return drop.Count;
-    }
+            try { return MetricsCsv.Parse(line, number, path).Step; }
+            catch (InvalidDataException) { return null; }
+        }, headerLines: 1);
 }

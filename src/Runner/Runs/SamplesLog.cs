@@ -16,22 +16,10 @@ public static class SamplesLog
     }
 
     /// <summary>Keeps only lines of steps ≤ <paramref name="step"/>; later lines go to <c>&lt;file&gt;.discarded</c>.</summary>
-    public static void TruncateAfter(string path, long step)
-    {
-        if (!File.Exists(path)) return;
-        var keep = new List<string>();
-        var drop = new List<string>();
-        foreach (string line in File.ReadAllLines(path))
+    public static void TruncateAfter(string path, long step) =>
+        LinesAfterStep.SetAside(path, step, (line, _) =>
         {
-            if (line.Length == 0) continue;
-            long lineStep;
-            try { lineStep = JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64(); }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { drop.Add(line); continue; }
-            (lineStep <= step ? keep : drop).Add(line);
-        }
-        if (drop.Count == 0) return;
-        File.AppendAllLines(path + ".discarded", drop);
-        File.WriteAllLines(path + ".tmp", keep);
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+            try { return JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64(); }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return null; }
+        });
 }
