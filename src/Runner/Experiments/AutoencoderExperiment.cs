@@ -8,6 +8,7 @@ using GenLab.Models.Images;
 using GenLab.Reports.Figures;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Runs;
 using GenLab.Runner.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -119,8 +120,8 @@ public sealed class AutoencoderExperiment : ITrainableExperiment, IWritesReportS
             md.Append($"![{name}]({name})\n\n");
         }
         ReportSections.Write(runDirectory, 10, "latent", html.ToString(), md.ToString(), images);
-        File.WriteAllText(Path.Combine(runDirectory, ResultsFile), JsonSerializer.Serialize(
-            new { step, knn_k = _config.KnnK, label_knn_accuracy = typeAccuracy, color_knn_accuracy = colorAccuracy }));
+        ResultsJson.Write(Path.Combine(runDirectory, ResultsFile),
+            new { step, knn_k = _config.KnnK, label_knn_accuracy = typeAccuracy, color_knn_accuracy = colorAccuracy });
     }
 
     /// <summary>Judged on the accuracy the final checkpoint's <see cref="WriteSections"/> computed.</summary>

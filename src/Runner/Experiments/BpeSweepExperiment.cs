@@ -55,8 +55,7 @@ public sealed class BpeSweepExperiment(ExperimentConfig config) : IAnalysisExper
         }).ToList();
 
         var results = new Results(new StringInfo(train).LengthInTextElements, heldOutCharacters, points, references);
-        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(results,
-            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        ResultsJson.Write(folder.File(ResultsFile), results);
         WriteSection(folder.Path, results, model.Split);
     }
 

@@ -51,8 +51,7 @@ public sealed class DrawerEncodingsExperiment(ExperimentConfig config) : IAnalys
                     encoding, distance, means.SameType, means.SameColor, means.Unrelated);
             }
         }
-        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(results,
-            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        ResultsJson.Write(folder.File(ResultsFile), results);
         WriteSection(folder.Path, results, images, model);
     }
 

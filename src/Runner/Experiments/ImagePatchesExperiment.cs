@@ -50,8 +50,7 @@ public sealed class ImagePatchesExperiment(ExperimentConfig config) : IAnalysisE
         }
 
         var all = new Results(source, image.Width, image.Height, image.Channels, results);
-        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(all,
-            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        ResultsJson.Write(folder.File(ResultsFile), all);
         WriteSection(folder.Path, all, model, figures);
     }
 

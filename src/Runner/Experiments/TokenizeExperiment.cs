@@ -59,11 +59,7 @@ public sealed class TokenizeExperiment(ExperimentConfig config) : IAnalysisExper
             checks.Add(new Check($"{label} tokens", expected, results.Single(r => r.Label == label).Ids.Count));
 
         var all = new Results(text, characters, results, checks);
-        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(all, new JsonSerializerOptions
-        {
-            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }));
+        ResultsJson.Write(folder.File(ResultsFile), all);
         WriteSections(folder.Path, all, model);
 
         var failed = checks.Where(c => !c.Reproduced).ToList();

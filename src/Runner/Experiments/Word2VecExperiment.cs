@@ -82,11 +82,7 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
         }
 
         var results = new Results(words.Count, totalWords, seconds, totalWords / seconds, colorShare, typeShare, analogies);
-        File.WriteAllText(folder.File(ResultsFile), JsonSerializer.Serialize(results, new JsonSerializerOptions
-        {
-            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }));
+        ResultsJson.Write(folder.File(ResultsFile), results);
         metrics.Flush();
         WriteSections(folder.Path, w2v, words, colors, types, tables, results, model);
 
