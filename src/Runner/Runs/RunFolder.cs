@@ -26,9 +26,10 @@ public sealed class RunFolder
     public static RunFolder Open(string path)
     {
         string full = System.IO.Path.GetFullPath(path.TrimEnd('/', '\\'));
-        if (new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target) full = target.FullName;
-        else if (System.IO.File.Exists(full) && System.IO.Path.GetFileName(full) == LatestLink)
-            full = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, System.IO.File.ReadAllText(full).Trim());
+        if (System.IO.Path.GetFileName(full) == LatestLink)
+            full = ResolveLatest(System.IO.Path.GetDirectoryName(full)!) ?? full;
+        else if (new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            full = target.FullName;
         if (!System.IO.File.Exists(System.IO.Path.Combine(full, RunFiles.RunInfo)))
             throw new DirectoryNotFoundException($"{path}: not a run folder (no {RunFiles.RunInfo})");
         return new RunFolder(full);

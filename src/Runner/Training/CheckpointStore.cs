@@ -49,6 +49,14 @@ public sealed class CheckpointStore(string directory)
 
     public static string NameOf(long step) => Prefix + step.ToString("D6", CultureInfo.InvariantCulture);
 
+    /// <summary>The step of a checkpoint folder name (<c>step-000500</c> → 500); false for any other name.</summary>
+    public static bool TryParseStep(string folderName, out long step)
+    {
+        step = -1;
+        return folderName.StartsWith(Prefix, StringComparison.Ordinal)
+            && long.TryParse(folderName.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out step);
+    }
+
     /// <summary>Writes a checkpoint. <paramref name="writeFiles"/> fills the temporary folder it is given.</summary>
     public Checkpoint Write(TrainingState state, Action<string> writeFiles)
     {
@@ -93,10 +101,7 @@ public sealed class CheckpointStore(string directory)
         var found = new List<(long Step, string Path)>();
         foreach (string dir in System.IO.Directory.EnumerateDirectories(Directory))
         {
-            string name = System.IO.Path.GetFileName(dir);
-            if (name.StartsWith(Prefix, StringComparison.Ordinal)
-                && long.TryParse(name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long step))
-                found.Add((step, dir));
+            if (TryParseStep(System.IO.Path.GetFileName(dir), out long step)) found.Add((step, dir));
         }
         return found.OrderByDescending(f => f.Step)
             .Select(f => { var (checkpoint, problem) = Verify(f.Path, f.Step); return (f.Path, checkpoint, problem); })

@@ -23,8 +23,7 @@ public static class InitFrom
 
         if (File.Exists(Path.Combine(path, CheckpointStore.ManifestFile)))
         {
-            string folderName = Path.GetFileName(path.TrimEnd('/'));
-            long step = long.TryParse(folderName.AsSpan(5), out long s) ? s : -1;
+            CheckpointStore.TryParseStep(Path.GetFileName(path.TrimEnd('/')), out long step);
             var (checkpoint, problem) = CheckpointStore.Verify(path, step);
             return checkpoint ?? throw new InvalidDataException($"init_from: {path}: {problem}");
         }
