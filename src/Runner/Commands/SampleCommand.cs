@@ -33,12 +33,9 @@ public static class SampleCommand
         catch (ArgumentException e) { return CliErrors.Report($"--prompt: {e.Message} (this model's tokenizer is {tokenizer.Name})"); }
         if (prompt.Count == 0) prompt = tokenizer.Encode("\n") is { Count: > 0 } newline ? newline : [0];
 
-        using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)options.Seed);
-        var ids = prompt.Select(t => (long)t).ToArray();
-        var output = model.Generate(tensor(ids, [1, ids.Length], ScalarType.Int64), options.MaxTokens, options.Temperature,
-            options.TopK, options.TopP, generator, useCache: !options.NoCache);                  // (1, T+n)
-        Console.WriteLine(options.Prompt + tokenizer.Decode([.. output[0].data<long>().Skip(ids.Length).Select(t => (int)t)]));
+        Console.WriteLine(options.Prompt + GptExperiment.Continue(model, tokenizer, prompt, options.MaxTokens, options.Temperature,
+            options.TopK, options.TopP, generator, useCache: !options.NoCache));
         return ExitCodes.Ok;
     }
 }

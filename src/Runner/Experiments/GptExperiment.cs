@@ -143,25 +143,28 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         var texts = new List<string>(count);
         var start = _tokenizer.Encode("\n") is { Count: > 0 } newline ? newline : [0];
         for (int i = 0; i < count; i++)
-        {
-            using var scope = NewDisposeScope();
-            var idx = tensor(start.Select(t => (long)t).ToArray(), [1, start.Count], ScalarType.Int64).to(_device);
-            var output = _model.Generate(idx, maxLength, temperature, topK: null, topP: null, generator);     // (1, T+n)
-            texts.Add(_tokenizer.Decode([.. output[0].cpu().data<long>().Skip(start.Count).Select(t => (int)t)]));
-        }
+            texts.Add(Continue(_model, _tokenizer, start, maxLength, temperature, null, null, generator));
         return texts;
+    }
+
+    /// <summary>The text a model generates after <paramref name="prompt"/> (the prompt itself not included).</summary>
+    public static string Continue(GptModel model, ITokenizer tokenizer, IReadOnlyList<int> prompt, int maxTokens,
+        double temperature, int? topK, double? topP, Generator generator, bool useCache = true)
+    {
+        using var scope = NewDisposeScope();
+        var device = model.parameters().First().device;
+        var ids = tensor(prompt.Select(t => (long)t).ToArray(), [1, prompt.Count], ScalarType.Int64).to(device);   // (1, T)
+        var output = model.Generate(ids, maxTokens, temperature, topK, topP, generator, useCache);                  // (1, T+n)
+        return tokenizer.Decode([.. output[0].cpu().data<long>().Skip(prompt.Count).Select(t => (int)t)]);
     }
 
     /// <summary>Greedy answer to a question in the prompt template, cut at the end marker.</summary>
     public static string Answer(GptModel model, ITokenizer tokenizer, QaExample question, int maxTokens)
     {
-        using var scope = NewDisposeScope();
         using var generator = new Generator(0);
         var prompt = tokenizer.Encode(PromptTemplate.Prompt(question));
-        var ids = prompt.Skip(Math.Max(0, prompt.Count - model.Config.BlockSize)).Select(t => (long)t).ToArray();
-        var device = model.parameters().First().device;
-        var output = model.Generate(tensor(ids, [1, ids.Length], ScalarType.Int64).to(device), maxTokens, 0, null, null, generator);
-        string completion = tokenizer.Decode([.. output[0].cpu().data<long>().Skip(ids.Length).Select(t => (int)t)]);
+        string completion = Continue(model, tokenizer, [.. prompt.Skip(Math.Max(0, prompt.Count - model.Config.BlockSize))],
+            maxTokens, 0, null, null, generator);
         // A model that has not fully learnt the end marker may stop on part of it ("##").
         return PromptTemplate.ResponseOf(completion).Trim().TrimEnd('#').TrimEnd();
     }
