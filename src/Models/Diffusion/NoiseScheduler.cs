@@ -168,7 +168,7 @@ public sealed class NoiseScheduler
     /// <param name="eta">η ∈ [0, 1] scales σ_t (eq. 16); above 1 the direction term of eq. 12 can become imaginary.</param>
     /// <param name="generator">Required when <paramref name="eta"/> &gt; 0.</param>
     /// <returns>(B, …) x_{prevT}.</returns>
-    public Tensor DdimStep(Tensor epsilon, int t, int prevT, Tensor xt, double eta, Generator? generator)
+    public Tensor DdimStep(Tensor epsilon, int t, int prevT, Tensor xt, double eta, Generator? generator = null)
     {
         if (eta > 0 && generator is null)
             throw new ArgumentNullException(nameof(generator), $"eta = {eta} > 0 draws noise and needs a generator");
