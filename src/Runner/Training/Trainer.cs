@@ -145,7 +145,8 @@ public sealed class Trainer(
             {
                 // Each micro-batch in its own scope: its activations are freed once its gradients are added.
                 using var scope = NewDisposeScope();
-                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize) / t.GradAccumulation;   // ()
+                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize);                        // ()
+                if (t.GradAccumulation > 1) lossTensor /= t.GradAccumulation;
                 lossTensor.backward();
                 loss += lossTensor.ToSingle();
             }
