@@ -52,9 +52,8 @@ public sealed class Trainer(
             torch.set_rng_state(rng);
         }
 
-        using var optimizer = CreateOptimizer(experiment.Model, t);
-        if (resumeFrom is not null) optimizer.load_state_dict(resumeFrom.File(OptimizerFile));
-        var parameters = experiment.Model.parameters().ToArray();
+        using var optimizer = new FlatOptimizer(experiment.Model, t);
+        if (resumeFrom is not null) optimizer.Load(resumeFrom.File(OptimizerFile));
         experiment.Model.train();
 
         using var metrics = new MetricsLog(Folder.Metrics);
@@ -103,7 +102,7 @@ public sealed class Trainer(
             var written = store.Write(state, dir =>
             {
                 experiment.Model.save(Path.Combine(dir, ModelFile));
-                optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+                optimizer.Save(Path.Combine(dir, OptimizerFile));
                 using var rng = torch.get_rng_state();
                 File.WriteAllBytes(Path.Combine(dir, TorchRngFile), rng.bytes.ToArray());
                 File.Copy(Folder.ExperimentYaml, Path.Combine(dir, RunFiles.Experiment));
@@ -139,23 +138,19 @@ public sealed class Trainer(
             }
 
             double lr = LearningRateSchedule.At(t, step);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.LearningRate = lr;
             float loss = 0;
-            // zero_grad touches every parameter's .grad, and each access makes a tensor handle: scope them too.
-            using (var scope = NewDisposeScope()) optimizer.zero_grad();
+            optimizer.ZeroGrad();
             for (int micro = 0; micro < t.GradAccumulation; micro++)
             {
                 // Each micro-batch in its own scope: its activations are freed once its gradients are added.
                 using var scope = NewDisposeScope();
-                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize) / t.GradAccumulation;   // ()
+                var lossTensor = experiment.TrainingLoss(batches, t.BatchSize);                        // ()
+                if (t.GradAccumulation > 1) lossTensor /= t.GradAccumulation;
                 lossTensor.backward();
                 loss += lossTensor.ToSingle();
             }
-            using (var scope = NewDisposeScope())
-            {
-                if (t.GradClip > 0) nn.utils.clip_grad_norm_(parameters, t.GradClip);
-                optimizer.step();
-            }
+            optimizer.Step(t.GradClip);
             step++;
             if (!float.IsFinite(loss))
                 throw new InvalidOperationException($"training loss became {loss} at step {step}; lower training.lr or raise grad clipping");
@@ -178,26 +173,6 @@ public sealed class Trainer(
             if (step % MallocTrimEvery == 0) ReleaseFreedNativeMemory();
         }
         return TrainingOutcome.Completed;
-    }
-
-    internal static OptimizerHelper CreateOptimizer(nn.Module model, TrainingConfig t)
-    {
-        // Weight decay on matrices only (weights of Linear/Embedding), never on biases or norm gains: the
-        // decoupled-decay recipe of Loshchilov & Hutter (2019) as nanoGPT applies it.
-        var decay = model.parameters().Where(p => p.requires_grad && p.dim() >= 2).ToList();
-        var noDecay = model.parameters().Where(p => p.requires_grad && p.dim() < 2).ToList();
-        return t.Optimizer switch
-        {
-            OptimizerKind.AdamW => optim.AdamW(
-                [new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = t.WeightDecay }),
-                 new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0 })],
-                lr: t.Lr, beta1: t.Beta1, beta2: t.Beta2),
-            OptimizerKind.Sgd => optim.SGD(
-                [new SGD.ParamGroup(decay, new SGD.Options { weight_decay = t.WeightDecay }),
-                 new SGD.ParamGroup(noDecay, new SGD.Options { weight_decay = 0 })],
-                learningRate: t.Lr),
-            _ => throw new ArgumentOutOfRangeException(nameof(t), t.Optimizer, "unknown optimizer"),
-        };
     }
 
     /// <summary>glibc keeps freed native blocks in its arenas, so resident memory creeps although live tensors stay
