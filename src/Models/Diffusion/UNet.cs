@@ -7,9 +7,9 @@ namespace GenLab.Models.Diffusion;
 // The noise-prediction U-Net of DDPM (Ho et al. 2020, appendix B; Ronneberger et al. 2015), smallest block first.
 // Module names, GroupNorm's eps of 1e-6 and the asymmetric padding of the down-sampling convolution follow
 // pesser/pytorch_diffusion, the PyTorch port of DDPM's diffusion_tf code (temb.dense.0, down.0.block.0.norm1,
-// down.0.attn.0.q, down.0.downsample.conv, mid.block_1, up.2.block.0.nin_shortcut, norm_out, conv_out), so that
-// with heads 1 a checkpoint of that layout copies key by key; benchmarks/pytorch/unet_bench.py builds the same
-// modules under the same names. B = batch, C = channels, H = W = side, E = time embedding width, nh = heads,
+// down.0.attn.0.q, down.0.downsample.conv, mid.block_1, up.2.block.0.nin_shortcut, norm_out, conv_out): with heads 1
+// a checkpoint of that layout has the same keys and shapes (no real DDPM checkpoint was tried). The PyTorch reference
+// benchmarks/pytorch/unet_bench.py builds the same modules under the same names; the unet benchmark checks that. B = batch, C = channels, H = W = side, E = time embedding width, nh = heads,
 // hs = C / nh, N = H·W positions.
 
 /// <summary>The sinusoidal position embedding of the Transformer (Vaswani et al. 2017, §3.5) as DDPM applies it to
