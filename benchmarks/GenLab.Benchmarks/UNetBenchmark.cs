@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GenLab.Models.Diffusion;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenLab.Benchmarks;
+
+/// <summary>One DDPM training step of the U-Net proposed for <c>ddpm-digits-cpu</c> (UNetConfig's defaults, 1×32×32,
+/// batch 64), in TorchSharp and — when Debian's python3-torch is installed — in the PyTorch reference
+/// benchmarks/pytorch/unet_bench.py, which builds the same modules under the same names. Both draw x0 uniform in
+/// [-1, 1], t uniform in [0, 1000) and ε ~ N(0, I), noise x0 with DDPM's linear betas, and take an AdamW step on
+/// the ε-MSE; both report the median over the steps after warm-up. The state_dict keys, shapes and parameter
+/// counts of the two are compared first.</summary>
+internal static partial class UNetBenchmark
+{
+    private const int Batch = 64, ImageChannels = 1, ImageSize = 32, DiffusionSteps = 1000;
+
+    public static int Run(string repoRoot, int steps, int warmup, int threads, int? interop)
+    {
+        if (interop is int n) set_num_interop_threads(n);
+        set_num_threads(threads);
+        var config = new UNetConfig();
+        manual_seed(1);
+        using var model = new UNet(config, ImageChannels, ImageSize);
+        long parameters = model.parameters().Sum(p => p.numel());
+        Console.WriteLine($"U-Net base_channels {config.BaseChannels}, channel_mults [{string.Join(", ", config.ChannelMults)}], "
+            + $"blocks_per_level {config.BlocksPerLevel}, attention_levels [{string.Join(", ", config.AttentionLevels)}], "
+            + $"mid_attention {config.MidAttention}, heads {config.Heads}, groups {config.Groups}, time_embedding_dim "
+            + $"{config.TimeEmbeddingDim} on {ImageChannels}×{ImageSize}×{ImageSize}, batch {Batch}: {parameters:N0} parameters");
+
+        string script = Path.Combine(repoRoot, "benchmarks/pytorch/unet_bench.py");
+        bool python = PythonHasTorch();
+        if (python)
+        {
+            var theirs = RunPython(script, ["--keys"], new()).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var ours = model.state_dict().Select(kv => $"{kv.Key} {string.Join("x", kv.Value.shape)}").ToArray();
+            var differ = ours.Except(theirs).Concat(theirs.Except(ours)).ToList();
+            Console.WriteLine(differ.Count == 0 && ours.Length == theirs.Length
+                ? $"state_dict: the same {ours.Length} keys and shapes as the PyTorch reference"
+                : $"state_dict DIFFERS from the PyTorch reference: {string.Join("; ", differ.Take(10))}");
+        }
+
+        var (ms, first, last) = Train(model, steps, warmup);
+        double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
+        Console.WriteLine($"TorchSharp {torch.__version__} (threads {get_num_threads()}, interop {get_num_interop_threads()}): "
+            + $"median {ms:F1} ms/step, {1000 / ms:F2} steps/s over {steps} steps after {warmup} warm-up; "
+            + $"loss {first:F4} -> {last:F4}; peak RSS {peakMb:F0} MB");
+
+        if (!python)
+        {
+            Console.WriteLine("PyTorch: `apt-get install python3-torch` to measure the reference in the same run");
+            return 0;
+        }
+        // Convolutions run in oneDNN on OpenMP threads, matrix products in OpenBLAS: try both ways of giving them the
+        // two cores and keep the faster (../shared/notes/baselines.md).
+        double best = double.PositiveInfinity;
+        foreach (var (omp, blas) in new[] { ("2", "1"), ("1", "2") })
+        {
+            var (output, peak) = RunPython(script, ["--steps", $"{steps}", "--warmup", $"{warmup}"],
+                new() { ["OMP_NUM_THREADS"] = omp, ["OPENBLAS_NUM_THREADS"] = blas });
+            foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine($"  {line}");
+            var count = ParametersLine().Match(output);
+            if (count.Success && long.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture) != parameters)
+                Console.WriteLine($"  parameter counts DIFFER: PyTorch {count.Groups[1].Value}, TorchSharp {parameters}");
+            var median = MedianLine().Match(output);
+            if (!median.Success) throw new InvalidOperationException($"no timing from {script}:\n{output}");
+            double theirs = double.Parse(median.Groups[1].Value, CultureInfo.InvariantCulture);
+            Console.WriteLine($"PyTorch OMP_NUM_THREADS={omp} OPENBLAS_NUM_THREADS={blas}: median {theirs:F1} ms/step, peak RSS {peak:F0} MB");
+            best = Math.Min(best, theirs);
+        }
+        Console.WriteLine($"ratio TorchSharp / best PyTorch ms/step: {ms / best:F2}x");
+        return 0;
+    }
+
+    private static (double Ms, float FirstLoss, float LastLoss) Train(UNet model, int steps, int warmup)
+    {
+        using var optimizer = optim.AdamW(model.parameters(), lr: 2e-4, weight_decay: 0);
+        using var alphaBar = (1 - linspace(1e-4, 0.02, DiffusionSteps)).cumprod(0);  // (T) DDPM's ᾱ_t
+        var times = new List<double>();
+        float first = float.NaN, last = float.NaN;
+        for (int step = 0; step < warmup + steps; step++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            {
+                var x0 = rand(Batch, ImageChannels, ImageSize, ImageSize) * 2 - 1;   // (B, C, H, W)
+                var t = randint(0, DiffusionSteps, [Batch]);                            // (B)
+                var eps = randn(Batch, ImageChannels, ImageSize, ImageSize);            // (B, C, H, W)
+                var ab = alphaBar[t].view(-1, 1, 1, 1);                                 // (B, 1, 1, 1)
+                var xt = ab.sqrt() * x0 + (1 - ab).sqrt() * eps;                        // (B, C, H, W)
+                var loss = nn.functional.mse_loss(model.call(xt, t, null), eps);        // ()
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                last = loss.item<float>();
+            }
+            if (step == 0) first = last;
+            if (step >= warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return (Median(times), first, last);
+    }
+
+    private static bool PythonHasTorch()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import torch"])
+                { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            p.WaitForExit();
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception) { return false; }
+    }
+
+    private static (string Output, double PeakMb) RunPython(string script, string[] args, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed:\n{stderr.Result}");
+        var rss = RssLine().Match(output);
+        return (output, rss.Success ? double.Parse(rss.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN);
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    [GeneratedRegex(@"parameters (\d+)")]
+    private static partial Regex ParametersLine();
+
+    [GeneratedRegex(@"median ([\d.]+) ms/step")]
+    private static partial Regex MedianLine();
+
+    [GeneratedRegex(@"peak RSS (\d+) MB")]
+    private static partial Regex RssLine();
+}
