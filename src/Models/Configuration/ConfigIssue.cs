@@ -14,3 +14,11 @@ public interface IValidatable
 /// and reports a missing file at that key's line.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class FilePathAttribute : Attribute;
+
+/// <summary>A <c>model</c> section whose values must agree with the experiment's <c>data</c> section (a network that
+/// halves the image side n times needs a side divisible by 2ⁿ). Issue keys are paths from the top of the file
+/// (<c>data.size</c>), so the error points at the line to change.</summary>
+public interface IValidatableWithData
+{
+    IEnumerable<ConfigIssue> ValidateWithData(object data);
+}

@@ -19,6 +19,12 @@ public static class ImageDatasetLoader
                 return (Stack(images.Take(n)), [.. items.Take(n).Select(i => DrawerItem.TypeWord(i.Type))],
                     [.. items.Take(n).Select(i => DrawerItem.ColorWord(i.Color, feminine: false))]);
             }
+            case ImageSource.Digits:
+            {
+                var (images, digits) = DigitImages.Dataset(data.CountPerItem, data.Size, seed, data.Digits);
+                int n = Take(images.Count, data.Limit);
+                return (Stack(images.Take(n)), [.. digits.Take(n).Select(d => DigitImages.Labels[d])], null);
+            }
             case ImageSource.Idx:
             {
                 using var raw = IdxFile.ReadImages(data.Path!);                        // (N, 1, H, W)
@@ -30,12 +36,14 @@ public static class ImageDatasetLoader
                 if (labels.Length != n) throw new InvalidDataException($"{data.Labels}: {labels.Length} labels for {n} images");
                 return (images, labels, null);
             }
-            default:
+            case ImageSource.Folder:
             {
                 var (images, labels) = ImageFolder.Read(data.Path!, data.Size, data.Grayscale);
                 int n = Take(images.Count, data.Limit);
                 return (Stack(images.Take(n)), [.. labels.Take(n)], null);
             }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(data), data.Source, "unknown image source");
         }
     }
 

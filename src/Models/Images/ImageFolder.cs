@@ -18,7 +18,7 @@ public static class ImageFolder
     /// orientation is ignored.</param>
     /// <exception cref="DirectoryNotFoundException">the folder does not exist.</exception>
     /// <exception cref="InvalidDataException">a folder (or class folder) without images, or a file that does not
-    /// decode; the message names it.</exception>
+    /// decode or is truncated; the message names it.</exception>
     public static (IReadOnlyList<ImageData> Images, IReadOnlyList<string> Labels) Read(string directory, int size, bool grayscale)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
@@ -53,8 +53,18 @@ public static class ImageFolder
     /// <paramref name="size"/>, center-cropped along the long side.</summary>
     internal static ImageData LoadSquare(string path, int size)
     {
-        using var source = SKImage.FromEncodedData(path)
+        // Decoded up front, not lazily at draw time: a truncated file then fails here, by name, instead of being
+        // drawn as a partly black image.
+        using var codec = SKCodec.Create(path)
             ?? throw new InvalidDataException($"{path}: not a decodable PNG or JPEG image");
+        var decodedInfo = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var decoded = new SKBitmap(decodedInfo);
+        var result = codec.GetPixels(decodedInfo, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidDataException(result == SKCodecResult.IncompleteInput
+                ? $"{path}: truncated image (the file ends before the last row)"
+                : $"{path}: image decoding failed ({result})");
+        using var source = SKImage.FromBitmap(decoded);
 
         // The center square of the source, in source pixels, scaled onto the whole target: one resample that equals
         // resize-short-side-then-crop. Mipmaps keep large photos from aliasing when shrunk to a few dozen pixels.

@@ -82,11 +82,22 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
         // Defaults standing in for values that failed to bind would only add confusing issues.
         if (errors.Count == before && instance is IValidatable validatable)
             foreach (var issue in validatable.Validate())
-            {
-                var at = map.IndexOf(issue.Key) is var i and >= 0 ? map.Entries[i].Key.Origin : map.Origin;
-                errors.Add(at.Error(Join(path, issue.Key), issue.Message));
-            }
+                errors.Add(IssueOrigin(map, issue.Key).Error(Join(path, issue.Key), issue.Message));
         return instance;
+    }
+
+    /// <summary>Where an issue is reported: at its key when the file sets it, else at the start of the mapping that
+    /// would hold it. A dotted key (<c>data.size</c>, from a check across sections) is followed down the tree.</summary>
+    private static Origin IssueOrigin(MappingNode map, string key)
+    {
+        var parts = key.Split('.');
+        for (int p = 0; p < parts.Length; p++)
+        {
+            if (map.IndexOf(parts[p]) is not (var i and >= 0)) return map.Origin;
+            if (p == parts.Length - 1 || map.Entries[i].Value is not MappingNode child) return map.Entries[i].Key.Origin;
+            map = child;
+        }
+        return map.Origin;
     }
 
     private bool TryBind(ConfigNode node, Type type, string path, bool allowNull, bool filePath, out object? value)

@@ -52,6 +52,9 @@ public sealed record ExperimentConfig : IValidatable
             yield return new ConfigIssue("name",
                 $"'{Name}' cannot name a folder under results/ (no path separators, '..', ':' or whitespace)");
         if (Seed < 0) yield return new ConfigIssue("seed", "must be >= 0");
+        // Sections left out of the file are filled in after this check; they hold defaults that agree.
+        if (Model is IValidatableWithData model && Data is not null)
+            foreach (var issue in model.ValidateWithData(Data)) yield return issue;
     }
 }
 

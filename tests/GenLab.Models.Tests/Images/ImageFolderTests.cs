@@ -116,6 +116,18 @@ public sealed class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void Read_TruncatedPng_NamesIt()
+    {
+        // A real PNG cut off halfway: the header decodes, the pixel data does not.
+        var pixels = Enumerable.Range(0, 3 * 64 * 64).Select(i => (i * 37 % 101) / 100f).ToArray();
+        byte[] png = new ImageData(64, 64, 3, pixels).ToPng();
+        string bad = Path.Combine(Folder("cut"), "half.png");
+        File.WriteAllBytes(bad, png[..(png.Length / 2)]);
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Read(root, 8, grayscale: false));
+        Assert.Contains(bad, error.Message);
+    }
+
+    [Fact]
     public void Read_MissingFolder_Throws()
     {
         Assert.Throws<DirectoryNotFoundException>(() => ImageFolder.Read(Path.Combine(root, "nope"), 8, grayscale: false));
