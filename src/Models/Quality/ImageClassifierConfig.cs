@@ -24,6 +24,10 @@ public sealed record ImageClassifierConfig : IValidatable
     /// Shifts keep the label of every procedural dataset here; flips would not (a mirrored 2 is no digit).</summary>
     public double MaxShift { get; init; } = 1;
 
+    /// <summary>λ of Outlier Exposure (Hendrycks et al. 2019; 0.5 is theirs): how strongly noise-like images are
+    /// trained towards a uniform prediction, which keeps the confident share of junk near 0 (0 = off).</summary>
+    public double OutlierWeight { get; init; } = 0.5;
+
     public IEnumerable<ConfigIssue> Validate()
     {
         if (Channels.Count == 0) yield return new("channels", "list at least one channel count");
@@ -35,5 +39,6 @@ public sealed record ImageClassifierConfig : IValidatable
         if (WeightDecay < 0) yield return new("weight_decay", "must be >= 0");
         if (ValFraction is <= 0 or >= 1) yield return new("val_fraction", "must be in (0, 1)");
         if (MaxShift < 0) yield return new("max_shift", "must be >= 0 pixels");
+        if (OutlierWeight < 0) yield return new("outlier_weight", "must be >= 0 (0 = no outlier exposure)");
     }
 }

@@ -10,7 +10,7 @@ public sealed class DrawerClassifierFixture : IDisposable
 {
     public static readonly ImageClassifierConfig Config = new()
     {
-        Channels = [16, 32, 64], FeatureDim = 64, Epochs = 12, BatchSize = 32, Lr = 1e-2, MaxShift = 0,
+        Channels = [16, 32, 64], FeatureDim = 64, Epochs = 20, BatchSize = 32, Lr = 1e-2, MaxShift = 0,
     };
 
     public static readonly DrawerPose Pose = DrawerPose.Steady(30);
