@@ -26,6 +26,29 @@ public sealed class CategoryChartsTests
     }
 
     [Fact]
+    public void GroupedBars_AndClassHistogram_RenderValidPngs()
+    {
+        string[] items = ["lápis vermelho", "lápis azul", "caneta verde", "régua amarela"];
+        byte[][] pngs =
+        [
+            Charts.GroupedBars("tokens", "tokens", ["a", "b"], [("x", [1, 2]), ("y", [2, 1])]),
+            Charts.ClassHistogram("classes", items, [("real", [10, 10, 10, 10]), ("generated", [30, 0, 2, 0])]),
+            Charts.ClassHistogram("empty set", items, [("generated", [0, 0, 0, 0])]),
+        ];
+        foreach (byte[] png in pngs) Assert.Equal(PngSignature, png[..8]);
+        if (Environment.GetEnvironmentVariable("GENLAB_FIGURE_DEMO_DIR") is { } dir)
+            for (int i = 0; i < pngs.Length; i++) File.WriteAllBytes(Path.Combine(dir, $"grouped{i}.png"), pngs[i]);
+    }
+
+    [Fact]
+    public void GroupedBars_WhenASeriesDoesNotFitTheLabels_NamesIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Charts.GroupedBars("t", "y", ["a", "b"], [("ok", [1, 2]), ("short", [1])]));
+        Assert.Contains("series 'short' has 1 values for 2 labels", error.Message);
+        Assert.Throws<ArgumentException>(() => Charts.GroupedBars("t", "y", ["a"], []));
+    }
+
+    [Fact]
     public void Heatmap_WhenMatrixIsNotSquarePerLabel_Throws()
     {
         Assert.Throws<ArgumentException>(() => CategoryCharts.Heatmap("x", ["a", "b"], new double[3, 3], "d"));
