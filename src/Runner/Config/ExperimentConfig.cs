@@ -15,6 +15,7 @@ public enum ExperimentKind
     Autoencoder,
     Gpt,
     GptFinetune,
+    Diffusion,
 }
 
 public enum DeviceChoice

@@ -1,4 +1,5 @@
 using GenLab.Models.Autoencoders;
+using GenLab.Models.Diffusion;
 using GenLab.Models.Embeddings;
 using GenLab.Models.Gpt;
 using GenLab.Models.Images;
@@ -21,10 +22,12 @@ public static class ExperimentKinds
         ExperimentKind.Autoencoder => (typeof(ImageDatasetConfig), typeof(AutoencoderExperimentConfig)),
         ExperimentKind.Gpt => (typeof(GptTextDataConfig), typeof(GptExperimentConfig)),
         ExperimentKind.GptFinetune => (typeof(QaDataConfig), typeof(GptExperimentConfig)),
+        ExperimentKind.Diffusion => (typeof(ImageDatasetConfig), typeof(DiffusionExperimentConfig)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no section types registered"),
     };
 
     /// <summary>Trainable kinds go through the shared training loop; the others (tokenizer comparisons, sweeps) are
     /// analyses that run once and write report sections.</summary>
-    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder or ExperimentKind.Gpt or ExperimentKind.GptFinetune;
+    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder or ExperimentKind.Gpt or ExperimentKind.GptFinetune
+        or ExperimentKind.Diffusion;
 }

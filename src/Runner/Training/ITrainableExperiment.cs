@@ -33,6 +33,13 @@ public interface IWritesReportSections
     void WriteSections(string runDirectory, long step);
 }
 
+/// <summary>A trainable experiment that keeps state of its own in step with the weights (an exponential moving
+/// average of them, say): the trainer calls it after every optimizer step.</summary>
+public interface IUpdatesAfterStep
+{
+    void AfterStep(long step);
+}
+
 /// <summary>An experiment that states results it must reproduce (a k-NN accuracy above a threshold, say). After a
 /// completed run, a non-empty answer marks the run failed, with these messages.</summary>
 public interface IChecksExpectations

@@ -152,6 +152,8 @@ public sealed class Trainer(
             }
             optimizer.Step(t.GradClip);
             step++;
+            if (experiment is IUpdatesAfterStep follower)
+                using (var scope = NewDisposeScope()) follower.AfterStep(step);
             if (!float.IsFinite(loss))
                 throw new InvalidOperationException($"training loss became {loss} at step {step}; lower training.lr or raise grad clipping");
 
