@@ -2,10 +2,12 @@ using GenLab.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N]
-if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet"))
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
+if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality"))
 {
     Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
     Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads 2] [--interop N]");
+    Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
     return 2;
 }
 if (args[0] == "unet")
@@ -16,6 +18,12 @@ if (args[0] == "unet")
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int value) && value > 0 ? value : null;
     }
     return UNetBenchmark.Run(FindRepo(), Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads") ?? 2, Option("--interop"));
+}
+if (args[0] == "quality")
+{
+    int at = Array.IndexOf(args, "--threads");
+    QualityBenchmark.Run(at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    return 0;
 }
 int nano = Array.IndexOf(args, "--nanogpt");
 string? nanoGptDir = nano >= 0 && nano + 1 < args.Length ? args[nano + 1] : null;

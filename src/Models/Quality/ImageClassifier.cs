@@ -135,8 +135,8 @@ public sealed class ImageClassifier : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Trains a classifier from scratch on labelled real images. Everything random — initial weights,
-    /// the stratified train/val split, batch order, augmentation shifts — derives from <paramref name="seed"/>, so
-    /// the same inputs give the same network on the same machine.</summary>
+    /// the stratified train/val split, batch order, augmentation shifts, outlier images — derives from
+    /// <paramref name="seed"/>, so the same inputs give the same network on the same machine and thread count.</summary>
     /// <param name="images">(N, C, S, S) in [0, 1].</param>
     /// <param name="labels">One class name per image.</param>
     /// <param name="classNames">Logit order; by default the distinct labels in ordinal order.</param>

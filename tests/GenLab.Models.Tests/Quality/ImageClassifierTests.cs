@@ -1,5 +1,6 @@
 using GenLab.Models.Drawer;
 using GenLab.Models.Quality;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -83,6 +84,30 @@ public sealed class ImageClassifierTests(DrawerClassifierFixture trained)
             Assert.Equal(firstScores with { TrainSeconds = 0 }, secondScores with { TrainSeconds = 0 });
             Assert.True(first.Classify(images).Probabilities.allclose(second.Classify(images).Probabilities, rtol: 0, atol: 0));
         }
+    }
+
+    [Fact]
+    public void TrainClassifyAndMeasure_LeaveNoLiveTensors()
+    {
+        static long Live() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var (images, labels) = DrawerClassifierFixture.Drawer(countPerItem: 2, seed: 6);
+        using var _ = images;
+        using (var warm = ImageClassifier.Train(images, labels, Tiny with { Epochs = 1 }, seed: 1).Model) SampleQuality.Measure(warm, images, images);
+        // TorchSharp 0.107's Conv2d constructor itself leaves one live tensor per layer; count what a bare network leaves.
+        long before = Live();
+        using (new ImageClassifier(Tiny, 3, 16, [.. labels.Distinct()])) { }
+        long perNetwork = Live() - before;
+        long live = Live();
+
+        var (model, _) = ImageClassifier.Train(images, labels, Tiny with { Epochs = 1 }, seed: 2);
+        using (model)
+        {
+            SampleQuality.Measure(model, images, images, labels);
+            var (features, probabilities) = model.Classify(images);
+            features.Dispose();
+            probabilities.Dispose();
+        }
+        Assert.Equal(live + perNetwork, Live());
     }
 
     [Fact]
