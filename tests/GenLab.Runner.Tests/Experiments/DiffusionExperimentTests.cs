@@ -21,7 +21,7 @@ public sealed class DiffusionExperimentTests : IDisposable
         data:
           source: drawer
           size: 16
-          count_per_item: 4
+          count_per_item: 6
           max_rotation: 10
           val_fraction: 0.1
         model:
