@@ -19,10 +19,9 @@ internal static partial class UNetBenchmark
 
     /// <param name="threads">TorchSharp's intra-op threads; null tries 2 and 1 (each with a fresh model from the same
     /// seed) and compares the faster with the faster PyTorch setting.</param>
-    public static int Run(string repoRoot, int steps, int warmup, int? threads, int? interop, bool withPyTorch)
+    public static int Run(string repoRoot, UNetConfig config, int steps, int warmup, int? threads, int? interop, bool withPyTorch)
     {
         if (interop is int n) set_num_interop_threads(n);
-        var config = new UNetConfig();
         manual_seed(1);
         var model = new UNet(config, ImageChannels, ImageSize);
         long parameters = model.parameters().Sum(p => p.numel());
@@ -35,7 +34,7 @@ internal static partial class UNetBenchmark
         bool python = withPyTorch && PythonHasTorch();
         if (python)
         {
-            var theirs = RunPython(script, ["--keys"], new()).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var theirs = RunPython(script, [.. PythonArguments(config), "--keys"], new()).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var ours = model.state_dict().Select(kv => $"{kv.Key} {string.Join("x", kv.Value.shape)}").ToArray();
             var differ = ours.Except(theirs).Concat(theirs.Except(ours)).ToList();
             Console.WriteLine(differ.Count == 0 && ours.Length == theirs.Length
@@ -72,7 +71,7 @@ internal static partial class UNetBenchmark
         double best = double.PositiveInfinity;
         foreach (var (omp, blas) in new[] { ("2", "1"), ("1", "2") })
         {
-            var (output, peak) = RunPython(script, ["--steps", $"{steps}", "--warmup", $"{warmup}"],
+            var (output, peak) = RunPython(script, [.. PythonArguments(config), "--steps", $"{steps}", "--warmup", $"{warmup}"],
                 new() { ["OMP_NUM_THREADS"] = omp, ["OPENBLAS_NUM_THREADS"] = blas });
             foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine($"  {line}");
             var count = ParametersLine().Match(output);
@@ -115,6 +114,15 @@ internal static partial class UNetBenchmark
         }
         return (Median(times), first, last);
     }
+
+    /// <summary>The reference script's flags for the same architecture.</summary>
+    private static string[] PythonArguments(UNetConfig c) =>
+    [
+        "--base-channels", $"{c.BaseChannels}", "--channel-mults", string.Join(",", c.ChannelMults),
+        "--blocks-per-level", $"{c.BlocksPerLevel}", "--attention-levels", string.Join(",", c.AttentionLevels),
+        "--heads", $"{c.Heads}", "--groups", $"{c.Groups}", "--time-embedding-dim", $"{c.TimeEmbeddingDim}",
+        "--cond-dim", $"{c.CondDim}", .. c.MidAttention ? Array.Empty<string>() : ["--no-mid-attention"],
+    ];
 
     private static bool PythonHasTorch()
     {
