@@ -1,23 +1,26 @@
 using GenLab.Benchmarks;
+using GenLab.Models.Diffusion;
 
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N]
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
 if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality"))
 {
     Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
-    Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads 2] [--interop N]");
+    Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
     return 2;
 }
 if (args[0] == "unet")
 {
-    int? Option(string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int value) && value > 0 ? value : null;
-    }
-    return UNetBenchmark.Run(FindRepo(), Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads") ?? 2, Option("--interop"));
+    string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    int? Option(string name) => int.TryParse(Value(name), out int value) && value > 0 ? value : null;
+    var config = new UNetConfig();
+    if (Option("--base-channels") is int baseChannels) config = config with { BaseChannels = baseChannels };
+    if (Value("--channel-mults") is string mults) config = config with { ChannelMults = [.. mults.Split(',').Select(int.Parse)] };
+    if (Value("--attention-levels") is string levels) config = config with { AttentionLevels = [.. levels.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)] };
+    return UNetBenchmark.Run(FindRepo(), config, Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads"),
+        Option("--interop"), withPyTorch: !args.Contains("--no-pytorch"));
 }
 if (args[0] == "quality")
 {
