@@ -65,6 +65,8 @@ public sealed record EnvironmentInfo
     public string Os { get; init; } = "";
     public string CpuModel { get; init; } = "";
     public int Cores { get; init; }
+    /// <summary>libtorch's intra-op CPU threads during the run (GENLAB_THREADS, else one per core).</summary>
+    public int TorchThreads { get; init; }
     public string? Gpu { get; init; }
     public string DotNet { get; init; } = "";
     public string TorchSharp { get; init; } = "";

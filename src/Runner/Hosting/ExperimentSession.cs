@@ -44,6 +44,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         var loaded = request.Experiment ?? throw new ArgumentException("a new run needs an experiment", nameof(request));
         var config = loaded.Config;
         Device device = DeviceSelection.Resolve(config.Device);
+        CpuThreads.Apply();
         string workingDirectory = Directory.GetCurrentDirectory();
 
         // Build the experiment before claiming a folder: data and shape errors then leave no empty run behind.
@@ -76,8 +77,9 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             ProcessId = Environment.ProcessId,
         });
         Recorder.Update(r => r);
-        logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device}, seed {Seed}: {Path}",
-            folder.RunId, config.Name, ConfigNames.EnumSpelling(typeof(ExperimentKind), config.Kind), device.type, config.Seed, folder.Path);
+        logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device} ({Threads} CPU threads), seed {Seed}: {Path}",
+            folder.RunId, config.Name, ConfigNames.EnumSpelling(typeof(ExperimentKind), config.Kind), device.type, get_num_threads(),
+            config.Seed, folder.Path);
         return experiment is not null ? Train(loaded, experiment, resumeFrom: null, stop) : Analyse(loaded, analysis!, stop);
     }
 
@@ -118,6 +120,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         if (!ExperimentKinds.IsTrainable(loaded.Config.Kind))
             throw new InvalidDataException($"{folder.Path}: a '{info.Kind}' run has no checkpoints to resume; run its experiment again");
         Device device = DeviceSelection.Resolve(loaded.Config.Device);
+        CpuThreads.Apply();
         logFile.Open(folder.Log);
 
         var checkpoint = new CheckpointStore(folder.Checkpoints).NewestValid(w => logger.LogWarning("{Warning}", w));

@@ -14,6 +14,7 @@ public static class RunEnvironment
         Os = RuntimeInformation.OSDescription,
         CpuModel = CpuModel(),
         Cores = Environment.ProcessorCount,
+        TorchThreads = torch.get_num_threads(),
         Gpu = device.StartsWith("cuda", StringComparison.Ordinal) ? $"CUDA devices: {torch.cuda.device_count()}" : null,
         DotNet = RuntimeInformation.FrameworkDescription,
         TorchSharp = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "",
