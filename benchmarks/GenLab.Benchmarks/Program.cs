@@ -4,11 +4,13 @@ using GenLab.Models.Diffusion;
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
-if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality"))
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- sampling [experiments/05-diffusion/ddpm-digits-cpu.yaml]
+if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling"))
 {
     Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
     Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
+    Console.Error.WriteLine("       GenLab.Benchmarks sampling [experiment.yaml]   (default: experiments/05-diffusion/ddpm-digits-cpu.yaml)");
     return 2;
 }
 if (args[0] == "unet")
@@ -22,6 +24,8 @@ if (args[0] == "unet")
     return UNetBenchmark.Run(FindRepo(), config, Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads"),
         Option("--interop"), withPyTorch: !args.Contains("--no-pytorch"));
 }
+if (args[0] == "sampling")
+    return SamplingBenchmark.Run(FindRepo(), args.Length > 1 ? args[1] : "experiments/05-diffusion/ddpm-digits-cpu.yaml");
 if (args[0] == "quality")
 {
     int at = Array.IndexOf(args, "--threads");
