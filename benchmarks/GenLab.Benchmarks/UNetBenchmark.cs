@@ -11,7 +11,7 @@ namespace GenLab.Benchmarks;
 /// batch 64), in TorchSharp and — when Debian's python3-torch is installed — in the PyTorch reference
 /// benchmarks/pytorch/unet_bench.py, which builds the same modules under the same names. Both draw x0 uniform in
 /// [-1, 1], t uniform in [0, 1000) and ε ~ N(0, I), noise x0 with DDPM's linear betas, and take an AdamW step on
-/// the ε-MSE; both report the median over the steps after warm-up. The state_dict keys, shapes and parameter
+/// the ε-MSE; both report the median wall-clock and CPU time per step over the steps after warm-up. The state_dict keys, shapes and parameter
 /// counts of the two are compared first.</summary>
 internal static partial class UNetBenchmark
 {
@@ -51,12 +51,12 @@ internal static partial class UNetBenchmark
                 manual_seed(1);
                 model = new UNet(config, ImageChannels, ImageSize);
             }
-            var (median, first, last) = Train(model, steps, warmup);
+            var (median, cpu, first, last) = Train(model, steps, warmup);
             model.Dispose();
             model = null;
             double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
             Console.WriteLine($"TorchSharp {torch.__version__} (threads {get_num_threads()}, interop {get_num_interop_threads()}): "
-                + $"median {median:F1} ms/step, {1000 / median:F2} steps/s over {steps} steps after {warmup} warm-up; "
+                + $"median {median:F1} ms/step, {1000 / median:F2} steps/s, CPU {cpu:F1} ms/step over {steps} steps after {warmup} warm-up; "
                 + $"loss {first:F4} -> {last:F4}; peak RSS so far {peakMb:F0} MB");
             ms = Math.Min(ms, median);
         }
@@ -80,22 +80,29 @@ internal static partial class UNetBenchmark
             var median = MedianLine().Match(output);
             if (!median.Success) throw new InvalidOperationException($"no timing from {script}:\n{output}");
             double theirs = double.Parse(median.Groups[1].Value, CultureInfo.InvariantCulture);
-            Console.WriteLine($"PyTorch OMP_NUM_THREADS={omp} OPENBLAS_NUM_THREADS={blas}: median {theirs:F1} ms/step, peak RSS {peak:F0} MB");
+            Console.WriteLine($"PyTorch OMP_NUM_THREADS={omp} OPENBLAS_NUM_THREADS={blas}: median {theirs:F1} ms/step, "
+                + $"CPU {median.Groups[2].Value} ms/step, peak RSS {peak:F0} MB");
             best = Math.Min(best, theirs);
         }
         Console.WriteLine($"ratio, faster TorchSharp setting / faster PyTorch setting, ms/step: {ms / best:F2}x");
         return 0;
     }
 
-    private static (double Ms, float FirstLoss, float LastLoss) Train(UNet model, int steps, int warmup)
+    /// <returns>Median wall-clock and CPU (all threads of the process) milliseconds per step. On a shared machine the
+    /// CPU time of a 1-thread run is the steadier measure of the work done; with 2 threads it includes spin-waiting.</returns>
+    private static (double Ms, double CpuMs, float FirstLoss, float LastLoss) Train(UNet model, int steps, int warmup)
     {
         using var optimizer = optim.AdamW(model.parameters(), lr: 2e-4, weight_decay: 0);
         using var alphaBar = (1 - linspace(1e-4, 0.02, DiffusionSteps)).cumprod(0);  // (T) DDPM's ᾱ_t
         var times = new List<double>();
+        var cpuTimes = new List<double>();
+        using var process = Process.GetCurrentProcess();
         float first = float.NaN, last = float.NaN;
         for (int step = 0; step < warmup + steps; step++)
         {
             var clock = Stopwatch.StartNew();
+            process.Refresh();
+            var cpuStart = process.TotalProcessorTime;
             using (var scope = NewDisposeScope())
             {
                 var x0 = rand(Batch, ImageChannels, ImageSize, ImageSize) * 2 - 1;   // (B, C, H, W)
@@ -110,9 +117,12 @@ internal static partial class UNetBenchmark
                 last = loss.item<float>();
             }
             if (step == 0) first = last;
-            if (step >= warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+            if (step < warmup) continue;
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpuTimes.Add((process.TotalProcessorTime - cpuStart).TotalMilliseconds);
         }
-        return (Median(times), first, last);
+        return (Median(times), Median(cpuTimes), first, last);
     }
 
     /// <summary>The reference script's flags for the same architecture.</summary>
@@ -161,7 +171,7 @@ internal static partial class UNetBenchmark
     [GeneratedRegex(@"parameters (\d+)")]
     private static partial Regex ParametersLine();
 
-    [GeneratedRegex(@"median ([\d.]+) ms/step")]
+    [GeneratedRegex(@"median ([\d.]+) ms/step, [\d.]+ steps/s, CPU ([\d.]+) ms/step")]
     private static partial Regex MedianLine();
 
     [GeneratedRegex(@"peak RSS (\d+) MB")]

@@ -5,7 +5,7 @@ condition projection), so `--keys` prints a state_dict listing that must equal t
 parameter counts printed by both benchmarks must be equal. The training step is the one of `GenLab.Benchmarks unet`:
 x0 uniform in [-1, 1] (the benchmark times compute, not learning), t uniform in [0, 1000), linear betas 1e-4 … 0.02
 (DDPM), x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, loss = mean (eps_hat - eps)^2, AdamW (lr 2e-4, weight decay 0),
-median milliseconds per step after warm-up.
+median wall-clock and CPU (all threads) milliseconds per step after warm-up.
 
 Run with Debian's PyTorch (python3-torch 1.13), choosing threads through the environment, e.g.
     OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 benchmarks/pytorch/unet_bench.py --steps 50
@@ -219,9 +219,9 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0)
     alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), dim=0)
     shape = (a.batch, a.image_channels, a.image_size, a.image_size)
-    times, losses = [], []
+    times, cpu_times, losses = [], [], []
     for step in range(a.warmup + a.steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         x0 = torch.rand(shape) * 2 - 1
         t = torch.randint(0, 1000, (a.batch,))
         eps = torch.randn(shape)
@@ -234,9 +234,10 @@ def main():
         losses.append(loss.item())
         if step >= a.warmup:
             times.append((time.perf_counter() - start) * 1000)
-    ms = statistics.median(times)
+            cpu_times.append((time.process_time() - cpu_start) * 1000)
+    ms, cpu_ms = statistics.median(times), statistics.median(cpu_times)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"median {ms:.1f} ms/step, {1000 / ms:.2f} steps/s over {a.steps} steps after {a.warmup} warm-up "
+    print(f"median {ms:.1f} ms/step, {1000 / ms:.2f} steps/s, CPU {cpu_ms:.1f} ms/step over {a.steps} steps after {a.warmup} warm-up "
           f"(batch {a.batch}, {a.image_channels}x{a.image_size}x{a.image_size}); loss {losses[0]:.4f} -> {losses[-1]:.4f}; "
           f"peak RSS {rss:.0f} MB")
 
