@@ -12,6 +12,7 @@ public static class ExperimentFactory
         ExperimentKind.Gpt or ExperimentKind.GptFinetune => new GptExperiment(config, device, context),
         ExperimentKind.MlpChar => new MlpCharExperiment(config, device),
         ExperimentKind.Autoencoder => new AutoencoderExperiment(config, device),
+        ExperimentKind.Vae => new VaeExperiment(config, device),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),
     };
 
