@@ -13,6 +13,7 @@ public enum ExperimentKind
     DrawerEncodings,
     [EnumMember(Value = "word2vec")] Word2Vec,
     Autoencoder,
+    Vae,
     Gpt,
     GptFinetune,
     Diffusion,

@@ -5,6 +5,7 @@ using GenLab.Models.Gpt;
 using GenLab.Models.Images;
 using GenLab.Models.Mlp;
 using GenLab.Models.Tokenizers;
+using GenLab.Models.Vae;
 
 namespace GenLab.Runner.Config;
 
@@ -20,6 +21,7 @@ public static class ExperimentKinds
         ExperimentKind.DrawerEncodings => (typeof(DrawerDataConfig), typeof(DrawerEncodingsConfig)),
         ExperimentKind.Word2Vec => (typeof(Word2VecDataConfig), typeof(Word2VecExperimentConfig)),
         ExperimentKind.Autoencoder => (typeof(ImageDatasetConfig), typeof(AutoencoderExperimentConfig)),
+        ExperimentKind.Vae => (typeof(ImageDatasetConfig), typeof(VaeExperimentConfig)),
         ExperimentKind.Gpt => (typeof(GptTextDataConfig), typeof(GptExperimentConfig)),
         ExperimentKind.GptFinetune => (typeof(QaDataConfig), typeof(GptExperimentConfig)),
         ExperimentKind.Diffusion => (typeof(ImageDatasetConfig), typeof(DiffusionExperimentConfig)),
@@ -28,6 +30,6 @@ public static class ExperimentKinds
 
     /// <summary>Trainable kinds go through the shared training loop; the others (tokenizer comparisons, sweeps) are
     /// analyses that run once and write report sections.</summary>
-    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder or ExperimentKind.Gpt or ExperimentKind.GptFinetune
-        or ExperimentKind.Diffusion;
+    public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder or ExperimentKind.Vae
+        or ExperimentKind.Gpt or ExperimentKind.GptFinetune or ExperimentKind.Diffusion;
 }

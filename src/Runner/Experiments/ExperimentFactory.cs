@@ -13,6 +13,7 @@ public static class ExperimentFactory
         ExperimentKind.MlpChar => new MlpCharExperiment(config, device),
         ExperimentKind.Autoencoder => new AutoencoderExperiment(config, device),
         ExperimentKind.Diffusion => new DiffusionExperiment(config, device, context),
+        ExperimentKind.Vae => new VaeExperiment(config, device),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),
     };
 

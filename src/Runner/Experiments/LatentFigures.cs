@@ -112,8 +112,10 @@ internal static class LatentFigures
         return ImageGrid.Render(pngs, columns, scale);
     }
 
+    /// <summary>Categories in label order (legend 0, 1, 2, …), not in the order the shuffled images first show them.</summary>
     private static byte[] Scatter(string title, double[,] z, IReadOnlyList<string> labels) =>
-        CategoryCharts.Scatter(title, "z₁", "z₂", [.. Enumerable.Range(0, labels.Count).Select(i => (labels[i], z[i, 0], z[i, 1], (string?)null))]);
+        CategoryCharts.Scatter(title, "z₁", "z₂", [.. Enumerable.Range(0, labels.Count).OrderBy(i => labels[i], StringComparer.Ordinal)
+            .Select(i => (labels[i], z[i, 0], z[i, 1], (string?)null))]);
 
     private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 }
