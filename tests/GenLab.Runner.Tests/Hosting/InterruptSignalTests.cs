@@ -13,7 +13,7 @@ namespace GenLab.Runner.Tests.Hosting;
 public sealed class InterruptSignalTests : IDisposable
 {
     private const int SigInt = 2;
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(180);
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
