@@ -92,9 +92,10 @@ public sealed class VaeExperiment : ITrainableExperiment, IWritesReportSections,
             + ". A dimension near 0 carries no information: its q(z|x) is the prior for every image.");
         foreach (var (name, _) in summary.Images)
             images.Add((name, latent > 2 ? "Means μ of the validation images (first two dimensions)." : "Means μ of the validation images."));
-        if (latent == 2)
+        if (latent >= 2)
             images.Add(("latent_grid.png", $"Decoded grid over the prior: z₁, z₂ at the standard-normal quantiles 5% … 95% "
-                + $"({GridSide} each, z₂ largest at the top), as Foster's figure of the VAE's latent space."));
+                + $"({GridSide} each, z₂ largest at the top), as Foster's figure of the VAE's latent space"
+                + (latent > 2 ? $"; z₃ onwards at 0 (the prior's mean): a slice through the {latent}-D space." : ".")));
         images.Add(("reconstructions.png", "Top row: validation images; bottom row: decoded from their means μ."));
         images.Add(("prior_samples.png", "New images: z drawn from the prior N(0, I) and decoded (the same z at every checkpoint)."));
         images.Add(("interpolation.png", "Each row: a validation image, 10 decodings along the straight line between its μ and the μ "
@@ -105,7 +106,7 @@ public sealed class VaeExperiment : ITrainableExperiment, IWritesReportSections,
             ["reconstructions.png"] = Reconstructions(),
             ["prior_samples.png"] = PriorSamples(),
         };
-        if (latent == 2) pngs["latent_grid.png"] = DecodedGrid();
+        if (latent >= 2) pngs["latent_grid.png"] = DecodedGrid();
         if (Interpolations(valMean) is { } strip) pngs["interpolation.png"] = strip;
         else images.RemoveAll(i => i.Name == "interpolation.png");        // a single validation image
         foreach (var (name, caption) in images)
@@ -175,21 +176,23 @@ public sealed class VaeExperiment : ITrainableExperiment, IWritesReportSections,
         return LatentFigures.Grid(_model.Decode(z), Columns, 2);
     }
 
-    /// <summary>Decoded z over a GridSide × GridSide grid of standard-normal quantiles Φ⁻¹(p), p = 0.05 … 0.95: equal
-    /// prior probability between neighbouring columns, the central 90% of N(0, 1) along each axis.</summary>
+    /// <summary>Decoded z over a GridSide × GridSide grid of standard-normal quantiles Φ⁻¹(p), p = 0.05 … 0.95, in
+    /// z₁ and z₂ (other dimensions 0): equal prior probability between neighbouring columns, the central 90% of N(0, 1)
+    /// along each axis.</summary>
     private byte[] DecodedGrid()
     {
         using var scope = NewDisposeScope();
         var quantiles = special.ndtri(linspace(0.05, 0.95, GridSide, dtype: ScalarType.Float64));   // (G)
         var q = quantiles.data<double>().ToArray();
-        var points = new float[GridSide * GridSide * 2];
+        int latent = _model.LatentDim;
+        var points = new float[GridSide * GridSide * latent];
         for (int r = 0; r < GridSide; r++)
             for (int c = 0; c < GridSide; c++)
             {
-                points[2 * (r * GridSide + c)] = (float)q[c];
-                points[2 * (r * GridSide + c) + 1] = (float)q[GridSide - 1 - r];                  // top row = largest z₂
+                points[(r * GridSide + c) * latent] = (float)q[c];
+                points[(r * GridSide + c) * latent + 1] = (float)q[GridSide - 1 - r];             // top row = largest z₂
             }
-        var decoded = _model.Decode(tensor(points, [GridSide * GridSide, 2]).to(_device));          // (G², C, H, W)
+        var decoded = _model.Decode(tensor(points, [GridSide * GridSide, latent]).to(_device));     // (G², C, H, W)
         return LatentFigures.Grid(decoded, GridSide, 2);
     }
 

@@ -65,12 +65,23 @@ public sealed class VaeExperimentTests : IDisposable
     }
 
     [Fact]
-    public void Mse_LatentDim3_Runs_WithoutTheLatentGrid()
+    public void Mse_LatentDim3_Runs_WithTheGridAsASliceThroughZ1Z2()
     {
         var (exit, runDir) = Run(Digits, "a", "model.network.reconstruction=mse", "model.network.latent_dim=3");
         Assert.Equal(ExitCodes.Ok, exit);
-        Assert.False(File.Exists(Path.Combine(runDir, RunFiles.Report, "latent_grid.png")));
+        Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, "latent_grid.png")));
         Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, "latent_label.png")));
+        Assert.Contains("z₃ onwards at 0", File.ReadAllText(Path.Combine(runDir, RunFiles.Report, "README.md")));
+    }
+
+    [Fact]
+    public void LatentDim1_Runs_WithoutThePlaneFigures()
+    {
+        var (exit, runDir) = Run(Digits, "a", "model.network.latent_dim=1");
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.False(File.Exists(Path.Combine(runDir, RunFiles.Report, "latent_grid.png")));
+        Assert.False(File.Exists(Path.Combine(runDir, RunFiles.Report, "latent_label.png")));
+        Assert.True(File.Exists(Path.Combine(runDir, RunFiles.Report, "prior_samples.png")));
     }
 
     [Fact]
