@@ -92,7 +92,7 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     /// text-to-image, cond_dropout of the captions become the null condition (classifier-free guidance).</summary>
     public Tensor TrainingLoss(SplitMix64 batches, int batchSize)
     {
-        var rows = Rows(_images.Train.shape[0], batches, batchSize);
+        var rows = LabelledImages.Rows(_images.Train.shape[0], batches, batchSize);
         using var generator = new Generator(batches.NextUInt64());
         return Loss(_images.Train, _trainCaption, rows, generator, _config.CondDropout);   // ()
     }
@@ -227,18 +227,11 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
         for (int b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            var rows = Rows(data.shape[0], rng, batchSize);
+            var rows = LabelledImages.Rows(data.shape[0], rng, batchSize);
             using var generator = new Generator(rng.NextUInt64());
             total += Loss(data, captionOf, rows, generator, condDropout: 0).item<float>();
         }
         return total / batches;
-    }
-
-    private static long[] Rows(long count, SplitMix64 rng, int batchSize)
-    {
-        var rows = new long[batchSize];
-        for (int i = 0; i < batchSize; i++) rows[i] = rng.NextInt64(count);
-        return rows;
     }
 
     // ---- captions ----------------------------------------------------------------------------------------------

@@ -56,10 +56,16 @@ internal sealed class LabelledImages : IDisposable
     /// <returns>(B, C, H, W), owned by the caller's scope.</returns>
     public static Tensor Batch(Tensor data, SplitMix64 rng, int batchSize)
     {
-        var rows = new long[batchSize];
-        for (int i = 0; i < batchSize; i++) rows[i] = rng.NextInt64(data.shape[0]);
-        using var index = tensor(rows);
+        using var index = tensor(Rows(data.shape[0], rng, batchSize));
         return data.index_select(0, index);                                        // (B, C, H, W)
+    }
+
+    /// <summary><paramref name="batchSize"/> row numbers below <paramref name="count"/>, uniform with replacement.</summary>
+    public static long[] Rows(long count, SplitMix64 rng, int batchSize)
+    {
+        var rows = new long[batchSize];
+        for (int i = 0; i < batchSize; i++) rows[i] = rng.NextInt64(count);
+        return rows;
     }
 
     public void Dispose()
