@@ -39,6 +39,7 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     private readonly WordTokenizer? _captionTokenizer;
     private readonly string[] _captions = [];          // distinct captions, ordinal order
     private readonly long[] _trainCaption = [], _valCaption = [];   // caption index of each image
+    private readonly PaddedCaptions? _paddedCaptions;                 // the data's captions, tokenized once
     private readonly Device _device;
     private readonly long _seed;
     private readonly int _steps;
@@ -67,6 +68,7 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
             _trainCaption = [.. trainCaptions.Select(c => index[c])];
             _valCaption = [.. valCaptions.Select(c => index[c])];
             foreach (string prompt in _config.Prompts) CaptionIds(prompt);   // unknown words fail before training
+            _paddedCaptions = Pad(_captions);
         }
 
         int vocabulary = _captionTokenizer?.VocabularySize ?? 0;
@@ -265,13 +267,20 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     /// <returns>(B, cond_dim) the caption vector of each caption index, from <paramref name="model"/>'s encoder.</returns>
     private Tensor CaptionVectors(Denoiser model, IReadOnlyList<long> captionIndex)
     {
-        var all = EncodePrompts(model, _captions);                                           // (K, D)
+        var all = Encode(model, _paddedCaptions!);                                           // (K, D)
         using var index = tensor(captionIndex.ToArray(), device: _device);
         return all.index_select(0, index);                                                   // (B, D)
     }
 
     /// <returns>(K, cond_dim) one vector per prompt.</returns>
-    private Tensor EncodePrompts(Denoiser model, IReadOnlyList<string> prompts)
+    private Tensor EncodePrompts(Denoiser model, IReadOnlyList<string> prompts) => Encode(model, Pad(prompts));
+
+    private Tensor Encode(Denoiser model, PaddedCaptions padded) =>
+        model.EncodeCaptions(tensor(padded.Tokens, [padded.Count, padded.Length]).to(_device),
+            tensor(padded.Mask, [padded.Count, padded.Length]).to(_device));                 // (K, D)
+
+    /// <summary>Word ids of each prompt, padded to the longest, with a mask of the real words.</summary>
+    private PaddedCaptions Pad(IReadOnlyList<string> prompts)
     {
         var ids = prompts.Select(CaptionIds).ToList();
         int length = ids.Max(i => i.Count);
@@ -283,9 +292,10 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
                 tokens[k * length + j] = ids[k][j];
                 mask[k * length + j] = 1;
             }
-        return model.EncodeCaptions(tensor(tokens, [prompts.Count, length]).to(_device),
-            tensor(mask, [prompts.Count, length]).to(_device));                              // (K, D)
+        return new PaddedCaptions(tokens, mask, prompts.Count, length);
     }
+
+    private sealed record PaddedCaptions(long[] Tokens, float[] Mask, int Count, int Length);
 
     private IReadOnlyList<string> Prompts() => _config.Prompts.Count > 0 ? _config.Prompts : _captions;
 
