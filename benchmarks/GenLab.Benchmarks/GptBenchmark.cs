@@ -22,38 +22,43 @@ internal static partial class GptBenchmark
 {
     private const int BareIterations = 300, Warmup = 20;
 
-    public static int Run(string repoRoot, string corpus, string? nanoGptDir)
+    /// <param name="bareOnly">Measure the two bare loops and stop (no runner, no nanoGPT).</param>
+    public static int Run(string repoRoot, string corpus, string? nanoGptDir, bool bareOnly = false)
     {
         string yaml = Path.Combine(repoRoot, "experiments/03-transformer/gpt-char-shakespeare-cpu.yaml");
         var loaded = ExperimentLoader.Load(yaml, [$"data.path={Path.GetFullPath(corpus)}"]);
         Console.WriteLine($"torch threads {get_num_threads()}, corpus {corpus}");
 
-        // 1. Bare loops: same model, schedule and batches; nothing else. One with the runner's flat AdamW, one with
-        // TorchSharp's own per-parameter AdamW and clip_grad_norm_ (what a first TorchSharp loop would use).
-        double stockMs = BareLoop(loaded, flat: false);
-        Console.WriteLine($"bare TorchSharp loop, torch.optim.AdamW: median {stockMs:F1} ms/iter ({BareIterations} iterations after {Warmup} warm-up)");
-        double bareMs = BareLoop(loaded, flat: true);
+        // 1. Bare loops: same model, schedule and batches; nothing else.
+        var (stockMs, bareMs) = BareLoops(loaded);
+        Console.WriteLine($"bare TorchSharp loop, torch.optim.AdamW: median {stockMs:F1} ms/iter ({BareIterations} iterations after {Warmup} warm-up, "
+            + $"interleaved with the next in rounds of {Round})");
         Console.WriteLine($"bare TorchSharp loop, GenLab's FlatOptimizer: median {bareMs:F1} ms/iter");
+        if (bareOnly) return 0;
 
-        // 2. GenLab's runner on the real experiment.
+        // 2. GenLab's runner on the real experiment, as the CLI a student starts (its own process, so its peak RSS is
+        // its own and not the bare loops').
         string results = Directory.CreateTempSubdirectory("genlab-bench-").FullName;
-        var clock = Stopwatch.StartNew();
-        var session = new ExperimentSession(NullLogger<ExperimentSession>.Instance, new RunLogFile());
-        int exit = session.Execute(new RunRequest { Experiment = loaded, ResultsRoot = results }, CancellationToken.None);
-        double wall = clock.Elapsed.TotalSeconds;
-        if (exit != 0) { Console.Error.WriteLine($"GenLab run failed with exit code {exit}"); return exit; }
-        string runDir = session.Recorder!.Folder.Path;
+        var log = new System.Text.StringBuilder();
+        var (exit, wall, cliPeakMb) = Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot,
+            ["run", yaml, "--set", $"data.path={Path.GetFullPath(corpus)}", "--results", results], environment: [], log);
+        if (exit != 0)
+        {
+            Console.Error.WriteLine($"GenLab run failed with exit code {exit}:\n{log.ToString()[^Math.Min(3000, log.Length)..]}");
+            return exit;
+        }
+        string runDir = Directory.GetDirectories(Path.Combine(results, loaded.Config.Name)).Single(d => Path.GetFileName(d) != "latest");
         var rows = MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics));
         double[] stepsPerSecond = [.. rows.Where(r => r.Metric == "steps_per_s" && r.Step > 10).Select(r => r.Value)];
         double genLabMs = 1000 / Median(stepsPerSecond);
         double Rss(long step) => rows.Where(r => r.Metric == "rss_mb" && r.Step <= step).MaxBy(r => r.Step)!.Value;
-        double peakRss = rows.Where(r => r.Metric == "rss_mb").Max(r => r.Value);
         double tokensPerSecond = Median([.. rows.Where(r => r.Metric == "tokens_per_s" && r.Step > 10).Select(r => r.Value)]);
         double val20 = rows.Where(r => r.Split == "val" && r.Metric == "loss").MaxBy(r => r.Step)!.Value;
         double val200 = FinalValLoss(loaded, runDir, results);
-        Console.WriteLine($"GenLab runner: median {genLabMs:F1} ms/iter, {tokensPerSecond:N0} tokens/s, wall {wall:F0} s for 2000 iterations "
-            + "(evals, checkpoints and reports included)");
-        Console.WriteLine($"  val loss at 2000: {val20:F4} (20 batches), {val200:F4} (200 batches); RSS {Rss(500):F0} MB at 500, {Rss(2000):F0} MB at 2000, peak {peakRss:F0} MB");
+        Console.WriteLine($"GenLab runner (genlab run, GENLAB_THREADS default): median {genLabMs:F1} ms/iter, {tokensPerSecond:N0} tokens/s, "
+            + $"wall {wall:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included)");
+        Console.WriteLine($"  val loss at 2000: {val20:F4} (20 batches), {val200:F4} (200 batches); RSS {Rss(500):F0} MB at 500, "
+            + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {cliPeakMb:F0} MB (/usr/bin/time)");
         Console.WriteLine($"  runner overhead over the bare loop: {genLabMs / bareMs:F2}x");
 
         // 3. nanoGPT, when its folder is given.
@@ -63,60 +68,98 @@ internal static partial class GptBenchmark
             return 0;
         }
         var (peerMs, peerVal, peerWall, peerRssMb) = NanoGpt(nanoGptDir);
+        string peerVal200 = NanoGptVal200(repoRoot, nanoGptDir);
         Console.WriteLine($"nanoGPT (PyTorch {PythonTorchVersion()}, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2): median {peerMs:F1} ms/iter, "
-            + $"val loss {peerVal:F4} (20 batches), wall {peerWall:F0} s, peak RSS {peerRssMb:F0} MB");
+            + $"val loss {peerVal:F4} (20 batches), {peerVal200} (200 batches, its saved checkpoint), wall {peerWall:F0} s, peak RSS {peerRssMb:F0} MB");
         Console.WriteLine($"ratios: GenLab/nanoGPT ms/iter {genLabMs / peerMs:F2}x, bare/nanoGPT {bareMs / peerMs:F2}x, wall {wall / peerWall:F2}x");
         Directory.Delete(results, recursive: true);
         return 0;
     }
 
-    private static double BareLoop(LoadedExperiment loaded, bool flat)
+    /// <summary>The two bare loops, interleaved in rounds of <see cref="Round"/> steps so both see the same machine (on a
+    /// shared 2-core VM the speed drifts by tens of percent between minutes); each has its own model from the same seed.</summary>
+    /// <returns>Median ms per step: TorchSharp's AdamW, GenLab's FlatOptimizer.</returns>
+    private static (double StockMs, double FlatMs) BareLoops(LoadedExperiment loaded)
     {
-        var t = loaded.Config.Training;
-        manual_seed(loaded.Config.Seed);
-        using var experiment = new GptExperiment(loaded.Config, CPU, new ExperimentContext("results", Directory.GetCurrentDirectory()));
-        var batches = SplitMix64.ForPurpose(loaded.Config.Seed, "batches");
-        var times = new List<double>();
-        if (flat)
+        using var stock = new BareLoop(loaded, flat: false);
+        using var flat = new BareLoop(loaded, flat: true);
+        for (int step = 0; step < Warmup + BareIterations; step += Round)
         {
-            using var optimizer = new FlatOptimizer(experiment.Model, t);
-            for (int step = 0; step < Warmup + BareIterations; step++)
+            stock.Steps(Round, timed: step >= Warmup);
+            flat.Steps(Round, timed: step >= Warmup);
+        }
+        return (Median([.. stock.Times]), Median([.. flat.Times]));
+    }
+
+    private const int Round = 10;
+
+    /// <summary>Training steps of the experiment's model with nothing else around them: the same schedule and batches
+    /// as the runner; the optimizer is either GenLab's FlatOptimizer or TorchSharp's AdamW + clip_grad_norm_ (what a
+    /// first TorchSharp loop would use).</summary>
+    private sealed class BareLoop : IDisposable
+    {
+        private readonly TrainingConfig t;
+        private readonly GptExperiment experiment;
+        private readonly SplitMix64 batches;
+        private readonly FlatOptimizer? flat;
+        private readonly AdamW? stock;
+        private readonly Parameter[] parameters;
+        private int step;
+
+        public BareLoop(LoadedExperiment loaded, bool flat)
+        {
+            t = loaded.Config.Training;
+            manual_seed(loaded.Config.Seed);
+            experiment = new GptExperiment(loaded.Config, CPU, new ExperimentContext("results", Directory.GetCurrentDirectory()));
+            batches = SplitMix64.ForPurpose(loaded.Config.Seed, "batches");
+            parameters = experiment.Model.parameters().ToArray();
+            if (flat) this.flat = new FlatOptimizer(experiment.Model, t);
+            else stock = optim.AdamW(
+                [new AdamW.ParamGroup(parameters.Where(p => p.dim() >= 2), new AdamW.Options { weight_decay = t.WeightDecay }),
+                 new AdamW.ParamGroup(parameters.Where(p => p.dim() < 2), new AdamW.Options { weight_decay = 0 })],
+                lr: t.Lr, beta1: t.Beta1, beta2: t.Beta2);
+        }
+
+        public List<double> Times { get; } = [];
+
+        public void Steps(int count, bool timed)
+        {
+            for (int i = 0; i < count; i++, step++)
             {
                 var clock = Stopwatch.StartNew();
-                optimizer.LearningRate = LearningRateSchedule.At(t, step);
-                optimizer.ZeroGrad();
+                double lr = LearningRateSchedule.At(t, step);
+                if (flat is not null)
+                {
+                    flat.LearningRate = lr;
+                    flat.ZeroGrad();
+                }
+                else
+                {
+                    foreach (var group in stock!.ParamGroups) group.LearningRate = lr;
+                    stock.zero_grad();
+                }
                 using (var scope = NewDisposeScope())
                 {
                     var loss = experiment.TrainingLoss(batches, t.BatchSize);
                     loss.backward();
                     loss.item<float>();
+                    if (stock is not null)
+                    {
+                        nn.utils.clip_grad_norm_(parameters, t.GradClip);
+                        stock.step();
+                    }
                 }
-                optimizer.Step(t.GradClip);
-                if (step >= Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+                flat?.Step(t.GradClip);
+                if (timed) Times.Add(clock.Elapsed.TotalMilliseconds);
             }
-            return Median([.. times]);
         }
-        var parameters = experiment.Model.parameters().ToArray();
-        using var stock = optim.AdamW(
-            [new AdamW.ParamGroup(parameters.Where(p => p.dim() >= 2), new AdamW.Options { weight_decay = t.WeightDecay }),
-             new AdamW.ParamGroup(parameters.Where(p => p.dim() < 2), new AdamW.Options { weight_decay = 0 })],
-            lr: t.Lr, beta1: t.Beta1, beta2: t.Beta2);
-        for (int step = 0; step < Warmup + BareIterations; step++)
+
+        public void Dispose()
         {
-            var clock = Stopwatch.StartNew();
-            foreach (var group in stock.ParamGroups) group.LearningRate = LearningRateSchedule.At(t, step);
-            using (var scope = NewDisposeScope())
-            {
-                stock.zero_grad();
-                var loss = experiment.TrainingLoss(batches, t.BatchSize);
-                loss.backward();
-                nn.utils.clip_grad_norm_(parameters, t.GradClip);
-                stock.step();
-                loss.item<float>();
-            }
-            if (step >= Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+            flat?.Dispose();
+            stock?.Dispose();
+            experiment.Dispose();
         }
-        return Median([.. times]);
     }
 
     /// <summary>nanoGPT reports 1.88 on a 200-batch estimate; 20-batch evals wobble, so judge the final model on 200.</summary>
@@ -132,29 +175,57 @@ internal static partial class GptBenchmark
 
     private static (double Ms, double Val, double Wall, double RssMb) NanoGpt(string dir)
     {
-        var start = new ProcessStartInfo("/usr/bin/time")
-        {
-            WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (string a in new[] { "-f", "PEAK_RSS_KB %M", "/usr/bin/python3", "train.py", "config/train_shakespeare_char.py",
-                     "--device=cpu", "--compile=False", "--eval_iters=20", "--log_interval=1", "--block_size=64", "--batch_size=12",
-                     "--n_layer=4", "--n_head=4", "--n_embd=128", "--max_iters=2000", "--lr_decay_iters=2000", "--dropout=0.0" })
-            start.ArgumentList.Add(a);
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment["OPENBLAS_NUM_THREADS"] = "2";
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        double wall = clock.Elapsed.TotalSeconds;
-        string err = stderr.Result;
+        var output = new System.Text.StringBuilder();
+        var (exit, wall, peakMb) = Timed("/usr/bin/python3", dir,
+            ["train.py", "config/train_shakespeare_char.py", "--device=cpu", "--compile=False", "--eval_iters=20", "--log_interval=1",
+             "--block_size=64", "--batch_size=12", "--n_layer=4", "--n_head=4", "--n_embd=128", "--max_iters=2000",
+             "--lr_decay_iters=2000", "--dropout=0.0"],
+            environment: new() { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "2" }, output);
+        string stdout = output.ToString();
         var times = IterLine().Matches(stdout).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(10).ToArray();
         var vals = ValLine().Matches(stdout).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
-        var rss = RssLine().Match(err);
-        if (times.Length == 0 || vals.Count == 0)
-            throw new InvalidOperationException($"nanoGPT produced no iteration lines:\n{stdout[^Math.Min(2000, stdout.Length)..]}\n{err[^Math.Min(2000, err.Length)..]}");
-        return (Median(times), vals[^1], wall, rss.Success ? double.Parse(rss.Groups[1].Value, CultureInfo.InvariantCulture) / 1024 : double.NaN);
+        if (exit != 0 || times.Length == 0 || vals.Count == 0)
+            throw new InvalidOperationException($"nanoGPT exited {exit} with no iteration lines:\n{stdout[^Math.Min(3000, stdout.Length)..]}");
+        return (Median(times), vals[^1], wall, peakMb);
+    }
+
+    /// <summary>nanoGPT's own checkpoint (written at its best 20-batch val) judged like GenLab's: 200 val batches.</summary>
+    private static string NanoGptVal200(string repoRoot, string dir)
+    {
+        var output = new System.Text.StringBuilder();
+        var (exit, _, _) = Timed("/usr/bin/python3", dir, [Path.Combine(repoRoot, "benchmarks/pytorch/nanogpt_val.py"), "--batches", "200"],
+            environment: new() { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "2" }, output);
+        string text = output.ToString().Trim();
+        return exit == 0 ? text.Split('\n')[^1] : $"? (nanogpt_val.py exited {exit}: {text[^Math.Min(300, text.Length)..]})";
+    }
+
+    /// <summary>Runs a program under /usr/bin/time and returns its exit code, wall seconds and peak RSS in MB; its
+    /// stdout and stderr lines are kept in <paramref name="output"/> when one is given.</summary>
+    private static (int Exit, double Wall, double PeakMb) Timed(string program, string directory, IEnumerable<string> arguments,
+        Dictionary<string, string> environment, System.Text.StringBuilder? output = null)
+    {
+        var start = new ProcessStartInfo("/usr/bin/time")
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "-f", "PEAK_RSS_KB %M", program }.Concat(arguments)) start.ArgumentList.Add(a);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        double peakKb = double.NaN;
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = start };
+        void Line(string? line)
+        {
+            if (line is null) return;
+            if (RssLine().Match(line) is { Success: true } m) { peakKb = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture); return; }
+            lock (process) output?.AppendLine(line);
+        }
+        process.OutputDataReceived += (_, e) => Line(e.Data);
+        process.ErrorDataReceived += (_, e) => Line(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return (process.ExitCode, clock.Elapsed.TotalSeconds, peakKb / 1024);
     }
 
     private static string PythonTorchVersion()

@@ -1,13 +1,13 @@
 using GenLab.Benchmarks;
 using GenLab.Models.Diffusion;
 
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- sampling [experiments/05-diffusion/ddpm-digits-cpu.yaml]
 if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling"))
 {
-    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
+    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
     Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
     Console.Error.WriteLine("       GenLab.Benchmarks sampling [experiment.yaml]   (default: experiments/05-diffusion/ddpm-digits-cpu.yaml)");
@@ -34,7 +34,7 @@ if (args[0] == "quality")
 }
 int nano = Array.IndexOf(args, "--nanogpt");
 string? nanoGptDir = nano >= 0 && nano + 1 < args.Length ? args[nano + 1] : null;
-var positional = args.Where((a, i) => i > 0 && a != "--nanogpt" && (nano < 0 || i != nano + 1)).ToArray();
+var positional = args.Where((a, i) => i > 0 && a is not ("--nanogpt" or "--bare-only") && (nano < 0 || i != nano + 1)).ToArray();
 string path = positional.Length > 0 ? positional[0] : BpeBenchmark.DefaultCorpus();
 if (!File.Exists(path))
 {
@@ -43,7 +43,7 @@ if (!File.Exists(path))
 }
 if (args[0] == "bpe") BpeBenchmark.Run(path);
 else if (args[0] == "word2vec") Word2VecBenchmark.Run(path);
-else return GptBenchmark.Run(FindRepo(), path, nanoGptDir);
+else return GptBenchmark.Run(FindRepo(), path, nanoGptDir, bareOnly: args.Contains("--bare-only"));
 return 0;
 
 static string FindRepo()
