@@ -5,12 +5,14 @@ using GenLab.Models.Diffusion;
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- sampling [experiments/05-diffusion/ddpm-digits-cpu.yaml]
-if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling"))
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- diffusion-judge <run-dir> [--set model.sample_steps=100 ...]
+if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling" or "diffusion-judge"))
 {
     Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
     Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
     Console.Error.WriteLine("       GenLab.Benchmarks sampling [experiment.yaml]   (default: experiments/05-diffusion/ddpm-digits-cpu.yaml)");
+    Console.Error.WriteLine("       GenLab.Benchmarks diffusion-judge <run-dir> [--set key=value ...]   (re-judge a diffusion run's samples with other settings)");
     return 2;
 }
 if (args[0] == "unet")
@@ -24,6 +26,8 @@ if (args[0] == "unet")
     return UNetBenchmark.Run(FindRepo(), config, Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads"),
         Option("--interop"), withPyTorch: !args.Contains("--no-pytorch"));
 }
+if (args[0] == "diffusion-judge" && args.Length > 1)
+    return DiffusionJudge.Run(args[1], [.. args.Skip(2).Where((a, i) => i % 2 == 1 && args[2 + i - 1] == "--set")]);
 if (args[0] == "sampling")
     return SamplingBenchmark.Run(FindRepo(), args.Length > 1 ? args[1] : "experiments/05-diffusion/ddpm-digits-cpu.yaml");
 if (args[0] == "quality")
