@@ -2,14 +2,14 @@ using GenLab.Benchmarks;
 using GenLab.Models.Diffusion;
 
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--experiment experiments/05-diffusion/ddpm-digits-cpu.yaml] [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- sampling [experiments/05-diffusion/ddpm-digits-cpu.yaml]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- diffusion-judge <run-dir> [--set model.sample_steps=100 ...]
 if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling" or "diffusion-judge"))
 {
     Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
-    Console.Error.WriteLine("       GenLab.Benchmarks unet [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
+    Console.Error.WriteLine("       GenLab.Benchmarks unet [--experiment YAML] [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
     Console.Error.WriteLine("       GenLab.Benchmarks sampling [experiment.yaml]   (default: experiments/05-diffusion/ddpm-digits-cpu.yaml)");
     Console.Error.WriteLine("       GenLab.Benchmarks diffusion-judge <run-dir> [--set key=value ...]   (re-judge a diffusion run's samples with other settings)");
@@ -20,10 +20,19 @@ if (args[0] == "unet")
     string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     int? Option(string name) => int.TryParse(Value(name), out int value) && value > 0 ? value : null;
     var config = new UNetConfig();
+    var shape = new UNetBenchmark.Shape();
+    if (Value("--experiment") is string yaml)
+    {
+        // The experiment's own U-Net, image shape and batch (a caption-conditioned U-Net is timed unconditioned).
+        var experiment = GenLab.Runner.Config.ExperimentLoader.Load(yaml, []).Config;
+        var data = experiment.DataAs<GenLab.Models.Images.ImageDatasetConfig>();
+        config = experiment.ModelAs<DiffusionExperimentConfig>().Unet with { CondDim = 0 };
+        shape = new(experiment.Training.BatchSize, data.Source == GenLab.Models.Images.ImageSource.Drawer && !data.Grayscale ? 3 : 1, data.Size);
+    }
     if (Option("--base-channels") is int baseChannels) config = config with { BaseChannels = baseChannels };
     if (Value("--channel-mults") is string mults) config = config with { ChannelMults = [.. mults.Split(',').Select(int.Parse)] };
     if (Value("--attention-levels") is string levels) config = config with { AttentionLevels = [.. levels.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)] };
-    return UNetBenchmark.Run(FindRepo(), config, Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads"),
+    return UNetBenchmark.Run(FindRepo(), config, shape, Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads"),
         Option("--interop"), withPyTorch: !args.Contains("--no-pytorch"));
 }
 if (args[0] == "diffusion-judge" && args.Length > 1)

@@ -2,39 +2,46 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GenLab.Models.Diffusion;
+using GenLab.Runner.Config;
+using GenLab.Runner.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GenLab.Benchmarks;
 
-/// <summary>One DDPM training step of the U-Net proposed for <c>ddpm-digits-cpu</c> (UNetConfig's defaults, 1×32×32,
-/// batch 64), in TorchSharp and — when Debian's python3-torch is installed — in the PyTorch reference
-/// benchmarks/pytorch/unet_bench.py, which builds the same modules under the same names. Both draw x0 uniform in
-/// [-1, 1], t uniform in [0, 1000) and ε ~ N(0, I), noise x0 with DDPM's linear betas, and take an AdamW step on
-/// the ε-MSE; both report the median wall-clock and CPU time per step over the steps after warm-up. The state_dict keys, shapes and parameter
-/// counts of the two are compared first.</summary>
+/// <summary>One DDPM training step of a U-Net — UNetConfig's defaults on 1×32×32 at batch 64, or an experiment's own
+/// U-Net, image shape and batch (<c>--experiment</c>) — in TorchSharp and, when Debian's python3-torch is installed,
+/// in the PyTorch reference benchmarks/pytorch/unet_bench.py, which builds the same modules under the same names. Both
+/// draw x0 uniform in [-1, 1], t uniform in [0, 1000) and ε ~ N(0, I), noise x0 with DDPM's linear betas, and take an
+/// AdamW step on the ε-MSE (GenLab's FlatOptimizer, as its trainer; PyTorch's multi-tensor foreach AdamW); both report
+/// the median wall-clock and CPU time per step over the steps after warm-up. The state_dict keys, shapes and
+/// parameter counts of the two are compared first.</summary>
 internal static partial class UNetBenchmark
 {
-    private const int Batch = 64, ImageChannels = 1, ImageSize = 32, DiffusionSteps = 1000;
+    private const int DiffusionSteps = 1000;
+
+    /// <summary>What one training step processes: the U-Net's input images and the batch.</summary>
+    public sealed record Shape(int Batch = 64, int ImageChannels = 1, int ImageSize = 32);
 
     /// <param name="threads">TorchSharp's intra-op threads; null tries 2 and 1 (each with a fresh model from the same
     /// seed) and compares the faster with the faster PyTorch setting.</param>
-    public static int Run(string repoRoot, UNetConfig config, int steps, int warmup, int? threads, int? interop, bool withPyTorch)
+    public static int Run(string repoRoot, UNetConfig config, Shape shape, int steps, int warmup, int? threads, int? interop, bool withPyTorch)
     {
+        var (batch, channels, size) = (shape.Batch, shape.ImageChannels, shape.ImageSize);
         if (interop is int n) set_num_interop_threads(n);
         manual_seed(1);
-        var model = new UNet(config, ImageChannels, ImageSize);
+        var model = new UNet(config, channels, size);
         long parameters = model.parameters().Sum(p => p.numel());
         Console.WriteLine($"U-Net base_channels {config.BaseChannels}, channel_mults [{string.Join(", ", config.ChannelMults)}], "
             + $"blocks_per_level {config.BlocksPerLevel}, attention_levels [{string.Join(", ", config.AttentionLevels)}], "
             + $"mid_attention {config.MidAttention}, heads {config.Heads}, groups {config.Groups}, time_embedding_dim "
-            + $"{config.TimeEmbeddingDim} on {ImageChannels}×{ImageSize}×{ImageSize}, batch {Batch}: {parameters:N0} parameters");
+            + $"{config.TimeEmbeddingDim} on {channels}×{size}×{size}, batch {batch}: {parameters:N0} parameters");
 
         string script = Path.Combine(repoRoot, "benchmarks/pytorch/unet_bench.py");
         bool python = withPyTorch && PythonHasTorch();
         if (python)
         {
-            var theirs = RunPython(script, [.. PythonArguments(config), "--keys"], new()).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var theirs = RunPython(script, [.. PythonArguments(config, shape), "--keys"], new()).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var ours = model.state_dict().Select(kv => $"{kv.Key} {string.Join("x", kv.Value.shape)}").ToArray();
             var differ = ours.Except(theirs).Concat(theirs.Except(ours)).ToList();
             Console.WriteLine(differ.Count == 0 && ours.Length == theirs.Length
@@ -49,9 +56,9 @@ internal static partial class UNetBenchmark
             if (model is null)
             {
                 manual_seed(1);
-                model = new UNet(config, ImageChannels, ImageSize);
+                model = new UNet(config, channels, size);
             }
-            var (median, cpu, first, last) = Train(model, steps, warmup);
+            var (median, cpu, first, last) = Train(model, shape, steps, warmup);
             model.Dispose();
             model = null;
             double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
@@ -71,7 +78,7 @@ internal static partial class UNetBenchmark
         double best = double.PositiveInfinity;
         foreach (var (omp, blas) in new[] { ("2", "1"), ("1", "2") })
         {
-            var (output, peak) = RunPython(script, [.. PythonArguments(config), "--steps", $"{steps}", "--warmup", $"{warmup}"],
+            var (output, peak) = RunPython(script, [.. PythonArguments(config, shape), "--steps", $"{steps}", "--warmup", $"{warmup}"],
                 new() { ["OMP_NUM_THREADS"] = omp, ["OPENBLAS_NUM_THREADS"] = blas });
             foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine($"  {line}");
             var count = ParametersLine().Match(output);
@@ -90,9 +97,11 @@ internal static partial class UNetBenchmark
 
     /// <returns>Median wall-clock and CPU (all threads of the process) milliseconds per step. On a shared machine the
     /// CPU time of a 1-thread run is the steadier measure of the work done; with 2 threads it includes spin-waiting.</returns>
-    private static (double Ms, double CpuMs, float FirstLoss, float LastLoss) Train(UNet model, int steps, int warmup)
+    private static (double Ms, double CpuMs, float FirstLoss, float LastLoss) Train(UNet model, Shape shape, int steps, int warmup)
     {
-        using var optimizer = optim.AdamW(model.parameters(), lr: 2e-4, weight_decay: 0);
+        var (batch, channels, size) = (shape.Batch, shape.ImageChannels, shape.ImageSize);
+        // GenLab's trainer steps with FlatOptimizer (the reference: PyTorch's multi-tensor AdamW, foreach=True).
+        using var optimizer = new FlatOptimizer(model, new TrainingConfig { Lr = 2e-4, WeightDecay = 0 });
         using var alphaBar = (1 - linspace(1e-4, 0.02, DiffusionSteps)).cumprod(0);  // (T) DDPM's ᾱ_t
         var times = new List<double>();
         var cpuTimes = new List<double>();
@@ -105,15 +114,15 @@ internal static partial class UNetBenchmark
             var cpuStart = process.TotalProcessorTime;
             using (var scope = NewDisposeScope())
             {
-                var x0 = rand(Batch, ImageChannels, ImageSize, ImageSize) * 2 - 1;   // (B, C, H, W)
-                var t = randint(0, DiffusionSteps, [Batch]);                            // (B)
-                var eps = randn(Batch, ImageChannels, ImageSize, ImageSize);            // (B, C, H, W)
+                var x0 = rand(batch, channels, size, size) * 2 - 1;                     // (B, C, H, W)
+                var t = randint(0, DiffusionSteps, [batch]);                            // (B)
+                var eps = randn(batch, channels, size, size);                           // (B, C, H, W)
                 var ab = alphaBar[t].view(-1, 1, 1, 1);                                 // (B, 1, 1, 1)
                 var xt = ab.sqrt() * x0 + (1 - ab).sqrt() * eps;                        // (B, C, H, W)
                 var loss = nn.functional.mse_loss(model.call(xt, t, null), eps);        // ()
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step(maxNorm: 0);
                 last = loss.item<float>();
             }
             if (step == 0) first = last;
@@ -126,8 +135,9 @@ internal static partial class UNetBenchmark
     }
 
     /// <summary>The reference script's flags for the same architecture.</summary>
-    private static string[] PythonArguments(UNetConfig c) =>
+    private static string[] PythonArguments(UNetConfig c, Shape shape) =>
     [
+        "--batch", $"{shape.Batch}", "--image-channels", $"{shape.ImageChannels}", "--image-size", $"{shape.ImageSize}",
         "--base-channels", $"{c.BaseChannels}", "--channel-mults", string.Join(",", c.ChannelMults),
         "--blocks-per-level", $"{c.BlocksPerLevel}", "--attention-levels", string.Join(",", c.AttentionLevels),
         "--heads", $"{c.Heads}", "--groups", $"{c.Groups}", "--time-embedding-dim", $"{c.TimeEmbeddingDim}",

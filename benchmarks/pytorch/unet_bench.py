@@ -4,7 +4,8 @@ The same modules under the same names (pesser/pytorch_diffusion's port of DDPM, 
 condition projection), so `--keys` prints a state_dict listing that must equal the C# model's key for key, and the
 parameter counts printed by both benchmarks must be equal. The training step is the one of `GenLab.Benchmarks unet`:
 x0 uniform in [-1, 1] (the benchmark times compute, not learning), t uniform in [0, 1000), linear betas 1e-4 … 0.02
-(DDPM), x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, loss = mean (eps_hat - eps)^2, AdamW (lr 2e-4, weight decay 0),
+(DDPM), x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, loss = mean (eps_hat - eps)^2, AdamW (lr 2e-4, weight decay 0;
+foreach=True, PyTorch's multi-tensor implementation, as GenLab's flat one),
 median wall-clock and CPU (all threads) milliseconds per step after warm-up.
 
 Run with Debian's PyTorch (python3-torch 1.13), choosing threads through the environment, e.g.
@@ -216,7 +217,7 @@ def main():
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '-')} OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}")
     print(f"parameters {params}")
 
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0, foreach=True)   # multi-tensor: PyTorch's fastest CPU AdamW
     alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), dim=0)
     shape = (a.batch, a.image_channels, a.image_size, a.image_size)
     times, cpu_times, losses = [], [], []
