@@ -59,7 +59,11 @@ internal static partial class GptBenchmark
             + $"wall {wall:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included)");
         Console.WriteLine($"  val loss at 2000: {val20:F4} (20 batches), {val200:F4} (200 batches); RSS {Rss(500):F0} MB at 500, "
             + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {cliPeakMb:F0} MB (/usr/bin/time)");
-        Console.WriteLine($"  runner overhead over the bare loop: {genLabMs / bareMs:F2}x");
+        // The machine's speed drifts by tens of percent between minutes, so measure the bare loops again after the
+        // runner and compare the runner with both.
+        var (_, bareAfterMs) = BareLoops(loaded);
+        Console.WriteLine($"bare FlatOptimizer loop again after the runner: median {bareAfterMs:F1} ms/iter");
+        Console.WriteLine($"  runner overhead over the bare loop: {genLabMs / bareMs:F2}x against the one before, {genLabMs / bareAfterMs:F2}x against the one after");
 
         // 3. nanoGPT, when its folder is given.
         if (nanoGptDir is null)
