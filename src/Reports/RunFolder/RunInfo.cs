@@ -67,9 +67,6 @@ public sealed record EnvironmentInfo
     public int Cores { get; init; }
     /// <summary>libtorch's intra-op CPU threads during the run (GENLAB_THREADS, else one per core).</summary>
     public int TorchThreads { get; init; }
-    /// <summary>The vector width libtorch's own CPU kernels ran at (ATEN_CPU_CAPABILITY: "avx2", "avx512", …), or
-    /// "default" for libtorch's own choice, the widest the CPU has.</summary>
-    public string CpuCapability { get; init; } = "";
     public string? Gpu { get; init; }
     public string DotNet { get; init; } = "";
     public string TorchSharp { get; init; } = "";

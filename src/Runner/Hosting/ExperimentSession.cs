@@ -77,9 +77,9 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             ProcessId = Environment.ProcessId,
         });
         Recorder.Update(r => r);
-        logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device} ({Threads} CPU threads, {Capability} kernels), seed {Seed}: {Path}",
+        logger.LogInformation("run {RunId} of {Name} ({Kind}) on {Device} ({Threads} CPU threads), seed {Seed}: {Path}",
             folder.RunId, config.Name, ConfigNames.EnumSpelling(typeof(ExperimentKind), config.Kind), device.type, get_num_threads(),
-            GenLab.Models.Torch.CpuKernels.Capability, config.Seed, folder.Path);
+            config.Seed, folder.Path);
         return experiment is not null ? Train(loaded, experiment, resumeFrom: null, stop) : Analyse(loaded, analysis!, stop);
     }
 

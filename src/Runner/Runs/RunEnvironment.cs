@@ -15,7 +15,6 @@ public static class RunEnvironment
         CpuModel = CpuModel(),
         Cores = Environment.ProcessorCount,
         TorchThreads = torch.get_num_threads(),
-        CpuCapability = GenLab.Models.Torch.CpuKernels.Capability,
         Gpu = device.StartsWith("cuda", StringComparison.Ordinal) ? $"CUDA devices: {torch.cuda.device_count()}" : null,
         DotNet = RuntimeInformation.FrameworkDescription,
         TorchSharp = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "",
