@@ -29,6 +29,7 @@ public sealed class FlatOptimizer : IDisposable
     private readonly Tensor? _expAvg;            // (P) AdamW first moment
     private readonly Tensor? _expAvgSq;          // (P) AdamW second moment
     private readonly Tensor _grad;               // (P) the gradients, gathered at every step
+    private readonly Tensor[] _gradSlots;        // each parameter's slice of _grad, shaped like it
     private readonly Tensor? _denominator;       // (P) AdamW's denominator, scratch
     private readonly OptimizerKind _kind;
     private readonly double _weightDecay, _beta1, _beta2;
@@ -70,6 +71,15 @@ public sealed class FlatOptimizer : IDisposable
             _denominator = empty(total, dtype, device);                      // (P)
         }
         _grad = zeros(total, dtype, device);                                 // (P)
+        long start = 0;
+        _gradSlots = new Tensor[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            long n = _parameters[i].numel();
+            using var slice = _grad.narrow(0, start, n);                     // (n)
+            _gradSlots[i] = slice.view(_parameters[i].shape);
+            start += n;
+        }
     }
 
     public double LearningRate { get; set; }
@@ -91,15 +101,11 @@ public sealed class FlatOptimizer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        // 1. Gather: one copy per parameter into the persistent buffer (no 4·P-byte allocation per step).
-        long offset = 0;
-        foreach (var p in _parameters)
+        // 1. Gather: one copy per parameter into its slot of the persistent buffer (no 4·P-byte allocation per step).
+        for (int i = 0; i < _parameters.Length; i++)
         {
-            long n = p.numel();
-            var slot = _grad.narrow(0, offset, n);                               // (n)
-            if (p.grad is { } g) slot.copy_(g.reshape(-1));
-            else slot.zero_();
-            offset += n;
+            if (_parameters[i].grad is { } g) _gradSlots[i].copy_(g);
+            else _gradSlots[i].zero_();
         }
         // 2. The global norm decides the clipping factor, applied in the update below.
         double norm = _grad.norm().ToDouble();
@@ -173,6 +179,7 @@ public sealed class FlatOptimizer : IDisposable
     {
         _expAvg?.Dispose();
         _expAvgSq?.Dispose();
+        foreach (var slot in _gradSlots) slot.Dispose();
         _grad.Dispose();
         _denominator?.Dispose();
         // _flat is the parameters' storage; the views keep it alive, and the model disposes them.
