@@ -39,26 +39,26 @@ internal static partial class GptBenchmark
         // 2. GenLab's runner on the real experiment, as the CLI a student starts (its own process, so its peak RSS is
         // its own and not the bare loops').
         string results = Directory.CreateTempSubdirectory("genlab-bench-").FullName;
-        var log = new System.Text.StringBuilder();
-        var (exit, wall, cliPeakMb) = Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot,
-            ["run", yaml, "--set", $"data.path={Path.GetFullPath(corpus)}", "--results", results], environment: [], log);
-        if (exit != 0)
+        var genLab = ChildProcess.Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot,
+            ["run", yaml, "--set", $"data.path={Path.GetFullPath(corpus)}", "--results", results]);
+        if (genLab.Exit != 0)
         {
-            Console.Error.WriteLine($"GenLab run failed with exit code {exit}:\n{log.ToString()[^Math.Min(3000, log.Length)..]}");
-            return exit;
+            Console.Error.WriteLine($"GenLab run failed with exit code {genLab.Exit}:\n{genLab.Tail()}");
+            return genLab.Exit;
         }
         string runDir = Directory.GetDirectories(Path.Combine(results, loaded.Config.Name)).Single(d => Path.GetFileName(d) != "latest");
         var rows = MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics));
         double[] stepsPerSecond = [.. rows.Where(r => r.Metric == "steps_per_s" && r.Step > 10).Select(r => r.Value)];
-        double genLabMs = 1000 / Median(stepsPerSecond);
+        double genLabMs = 1000 / Stats.Median(stepsPerSecond);
         double Rss(long step) => rows.Where(r => r.Metric == "rss_mb" && r.Step <= step).MaxBy(r => r.Step)!.Value;
-        double tokensPerSecond = Median([.. rows.Where(r => r.Metric == "tokens_per_s" && r.Step > 10).Select(r => r.Value)]);
+        double tokensPerSecond = Stats.Median(rows.Where(r => r.Metric == "tokens_per_s" && r.Step > 10).Select(r => r.Value));
         double val20 = rows.Where(r => r.Split == "val" && r.Metric == "loss").MaxBy(r => r.Step)!.Value;
         double val200 = FinalValLoss(loaded, runDir, results);
+        Directory.Delete(results, recursive: true);
         Console.WriteLine($"GenLab runner (genlab run, GENLAB_THREADS default): median {genLabMs:F1} ms/iter, {tokensPerSecond:N0} tokens/s, "
-            + $"wall {wall:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included)");
+            + $"wall {genLab.WallSeconds:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included)");
         Console.WriteLine($"  val loss at 2000: {val20:F4} (20 batches), {val200:F4} (200 batches); RSS {Rss(500):F0} MB at 500, "
-            + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {cliPeakMb:F0} MB (/usr/bin/time)");
+            + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {genLab.PeakMb:F0} MB (/usr/bin/time)");
         // The machine's speed drifts by tens of percent between minutes, so measure the bare loops again after the
         // runner and compare the runner with both.
         var (_, bareAfterMs) = BareLoops(loaded);
@@ -73,10 +73,9 @@ internal static partial class GptBenchmark
         }
         var (peerMs, peerVal, peerWall, peerRssMb) = NanoGpt(nanoGptDir);
         string peerVal200 = NanoGptVal200(repoRoot, nanoGptDir);
-        Console.WriteLine($"nanoGPT (PyTorch {PythonTorchVersion()}, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2): median {peerMs:F1} ms/iter, "
+        Console.WriteLine($"nanoGPT (PyTorch {ChildProcess.PythonTorchVersion() ?? "?"}, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2): median {peerMs:F1} ms/iter, "
             + $"val loss {peerVal:F4} (20 batches), {peerVal200} (200 batches, its saved checkpoint), wall {peerWall:F0} s, peak RSS {peerRssMb:F0} MB");
-        Console.WriteLine($"ratios: GenLab/nanoGPT ms/iter {genLabMs / peerMs:F2}x, bare/nanoGPT {bareMs / peerMs:F2}x, wall {wall / peerWall:F2}x");
-        Directory.Delete(results, recursive: true);
+        Console.WriteLine($"ratios: GenLab/nanoGPT ms/iter {genLabMs / peerMs:F2}x, bare/nanoGPT {bareMs / peerMs:F2}x, wall {genLab.WallSeconds / peerWall:F2}x");
         return 0;
     }
 
@@ -92,7 +91,7 @@ internal static partial class GptBenchmark
             stock.Steps(Round, timed: step >= Warmup);
             flat.Steps(Round, timed: step >= Warmup);
         }
-        return (Median([.. stock.Times]), Median([.. flat.Times]));
+        return (Stats.Median(stock.Times), Stats.Median(flat.Times));
     }
 
     private const int Round = 10;
@@ -177,78 +176,27 @@ internal static partial class GptBenchmark
         return experiment.MeanLoss("val", 200, loaded.Config.Training.BatchSize);
     }
 
+    private static readonly Dictionary<string, string> NanoGptThreads = new() { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "2" };
+
     private static (double Ms, double Val, double Wall, double RssMb) NanoGpt(string dir)
     {
-        var output = new System.Text.StringBuilder();
-        var (exit, wall, peakMb) = Timed("/usr/bin/python3", dir,
+        var run = ChildProcess.Timed("/usr/bin/python3", dir,
             ["train.py", "config/train_shakespeare_char.py", "--device=cpu", "--compile=False", "--eval_iters=20", "--log_interval=1",
              "--block_size=64", "--batch_size=12", "--n_layer=4", "--n_head=4", "--n_embd=128", "--max_iters=2000",
-             "--lr_decay_iters=2000", "--dropout=0.0"],
-            environment: new() { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "2" }, output);
-        string stdout = output.ToString();
-        var times = IterLine().Matches(stdout).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(10).ToArray();
-        var vals = ValLine().Matches(stdout).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
-        if (exit != 0 || times.Length == 0 || vals.Count == 0)
-            throw new InvalidOperationException($"nanoGPT exited {exit} with no iteration lines:\n{stdout[^Math.Min(3000, stdout.Length)..]}");
-        return (Median(times), vals[^1], wall, peakMb);
+             "--lr_decay_iters=2000", "--dropout=0.0"], NanoGptThreads);
+        var times = IterLine().Matches(run.Output).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(10).ToArray();
+        var vals = ValLine().Matches(run.Output).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        if (run.Exit != 0 || times.Length == 0 || vals.Count == 0)
+            throw new InvalidOperationException($"nanoGPT exited {run.Exit} with no iteration lines:\n{run.Tail()}");
+        return (Stats.Median(times), vals[^1], run.WallSeconds, run.PeakMb);
     }
 
     /// <summary>nanoGPT's own checkpoint (written at its best 20-batch val) judged like GenLab's: 200 val batches.</summary>
     private static string NanoGptVal200(string repoRoot, string dir)
     {
-        var output = new System.Text.StringBuilder();
-        var (exit, _, _) = Timed("/usr/bin/python3", dir, [Path.Combine(repoRoot, "benchmarks/pytorch/nanogpt_val.py"), "--batches", "200"],
-            environment: new() { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "2" }, output);
-        string text = output.ToString().Trim();
-        return exit == 0 ? text.Split('\n')[^1] : $"? (nanogpt_val.py exited {exit}: {text[^Math.Min(300, text.Length)..]})";
-    }
-
-    /// <summary>Runs a program under /usr/bin/time and returns its exit code, wall seconds and peak RSS in MB; its
-    /// stdout and stderr lines are kept in <paramref name="output"/> when one is given.</summary>
-    private static (int Exit, double Wall, double PeakMb) Timed(string program, string directory, IEnumerable<string> arguments,
-        Dictionary<string, string> environment, System.Text.StringBuilder? output = null)
-    {
-        var start = new ProcessStartInfo("/usr/bin/time")
-        {
-            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (string a in new[] { "-f", "PEAK_RSS_KB %M", program }.Concat(arguments)) start.ArgumentList.Add(a);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        double peakKb = double.NaN;
-        var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        void Line(string? line)
-        {
-            if (line is null) return;
-            if (RssLine().Match(line) is { Success: true } m) { peakKb = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture); return; }
-            lock (process) output?.AppendLine(line);
-        }
-        process.OutputDataReceived += (_, e) => Line(e.Data);
-        process.ErrorDataReceived += (_, e) => Line(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        return (process.ExitCode, clock.Elapsed.TotalSeconds, peakKb / 1024);
-    }
-
-    private static string PythonTorchVersion()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", "-c \"import torch; print(torch.__version__)\"") { RedirectStandardOutput = true })!;
-            string v = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit();
-            return v;
-        }
-        catch (System.ComponentModel.Win32Exception) { return "?"; }
-    }
-
-    private static double Median(double[] values)
-    {
-        if (values.Length == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var run = ChildProcess.Timed("/usr/bin/python3", dir,
+            [Path.Combine(repoRoot, "benchmarks/pytorch/nanogpt_val.py"), "--batches", "200"], NanoGptThreads);
+        return run.Exit == 0 ? run.Output.Trim().Split('\n')[^1] : $"? (nanogpt_val.py exited {run.Exit}: {run.Tail(300)})";
     }
 
     [GeneratedRegex(@"iter \d+: loss [\d.]+, time ([\d.]+)ms")]
@@ -256,7 +204,4 @@ internal static partial class GptBenchmark
 
     [GeneratedRegex(@"step \d+: train loss [\d.]+, val loss ([\d.]+)")]
     private static partial Regex ValLine();
-
-    [GeneratedRegex(@"PEAK_RSS_KB (\d+)")]
-    private static partial Regex RssLine();
 }

@@ -15,9 +15,9 @@ if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" o
     Console.Error.WriteLine("       GenLab.Benchmarks diffusion-judge <run-dir> [--set key=value ...]   (re-judge a diffusion run's samples with other settings)");
     return 2;
 }
+string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 if (args[0] == "unet")
 {
-    string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     int? Option(string name) => int.TryParse(Value(name), out int value) && value > 0 ? value : null;
     var config = new UNetConfig();
     var shape = new UNetBenchmark.Shape();
@@ -36,17 +36,16 @@ if (args[0] == "unet")
         Option("--interop"), withPyTorch: !args.Contains("--no-pytorch"));
 }
 if (args[0] == "diffusion-judge" && args.Length > 1)
-    return DiffusionJudge.Run(args[1], [.. args.Skip(2).Where((a, i) => i % 2 == 1 && args[2 + i - 1] == "--set")]);
+    return DiffusionJudge.Run(args[1], [.. Enumerable.Range(2, args.Length - 2).Where(i => args[i - 1] == "--set").Select(i => args[i])]);
 if (args[0] == "sampling")
     return SamplingBenchmark.Run(FindRepo(), args.Length > 1 ? args[1] : "experiments/05-diffusion/ddpm-digits-cpu.yaml");
 if (args[0] == "quality")
 {
-    int at = Array.IndexOf(args, "--threads");
-    QualityBenchmark.Run(at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    QualityBenchmark.Run(Value("--threads") is string threads ? int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture) : 0);
     return 0;
 }
 int nano = Array.IndexOf(args, "--nanogpt");
-string? nanoGptDir = nano >= 0 && nano + 1 < args.Length ? args[nano + 1] : null;
+string? nanoGptDir = Value("--nanogpt");
 var positional = args.Where((a, i) => i > 0 && a is not ("--nanogpt" or "--bare-only") && (nano < 0 || i != nano + 1)).ToArray();
 string path = positional.Length > 0 ? positional[0] : BpeBenchmark.DefaultCorpus();
 if (!File.Exists(path))

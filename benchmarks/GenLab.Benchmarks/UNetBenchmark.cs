@@ -38,7 +38,7 @@ internal static partial class UNetBenchmark
             + $"{config.TimeEmbeddingDim} on {channels}×{size}×{size}, batch {batch}: {parameters:N0} parameters");
 
         string script = Path.Combine(repoRoot, "benchmarks/pytorch/unet_bench.py");
-        bool python = withPyTorch && PythonHasTorch();
+        bool python = withPyTorch && ChildProcess.PythonTorchVersion() is not null;
         if (python)
         {
             var theirs = RunPython(script, [.. PythonArguments(config, shape), "--keys"], new()).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -131,7 +131,7 @@ internal static partial class UNetBenchmark
             process.Refresh();
             cpuTimes.Add((process.TotalProcessorTime - cpuStart).TotalMilliseconds);
         }
-        return (Median(times), Median(cpuTimes), first, last);
+        return (Stats.Median(times), Stats.Median(cpuTimes), first, last);
     }
 
     /// <summary>The reference script's flags for the same architecture.</summary>
@@ -144,38 +144,12 @@ internal static partial class UNetBenchmark
         "--cond-dim", $"{c.CondDim}", .. c.MidAttention ? Array.Empty<string>() : ["--no-mid-attention"],
     ];
 
-    private static bool PythonHasTorch()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import torch"])
-                { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception) { return false; }
-    }
-
+    /// <returns>The reference script's stdout and its peak RSS; throws when it fails.</returns>
     private static (string Output, double PeakMb) RunPython(string script, string[] args, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed:\n{stderr.Result}");
-        var rss = RssLine().Match(output);
-        return (output, rss.Success ? double.Parse(rss.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN);
-    }
-
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var run = ChildProcess.Timed("/usr/bin/python3", Directory.GetCurrentDirectory(), [script, .. args], environment);
+        if (run.Exit != 0) throw new InvalidOperationException($"{script} failed:\n{run.Tail()}");
+        return (run.Output, run.PeakMb);
     }
 
     [GeneratedRegex(@"parameters (\d+)")]
@@ -183,7 +157,4 @@ internal static partial class UNetBenchmark
 
     [GeneratedRegex(@"median ([\d.]+) ms/step, [\d.]+ steps/s, CPU ([\d.]+) ms/step")]
     private static partial Regex MedianLine();
-
-    [GeneratedRegex(@"peak RSS (\d+) MB")]
-    private static partial Regex RssLine();
 }
