@@ -15,6 +15,7 @@ if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" o
     Console.Error.WriteLine("       GenLab.Benchmarks diffusion-judge <run-dir> [--set key=value ...]   (re-judge a diffusion run's samples with other settings)");
     return 2;
 }
+Console.WriteLine($"MKL on AMD: {GenLab.Runner.Hosting.MklOnAmd.Apply()}"); // before anything loads libtorch
 string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 if (args[0] == "unet")
 {

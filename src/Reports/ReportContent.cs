@@ -64,6 +64,7 @@ public sealed record ReportContent(
                 (".NET", env.DotNet),
                 ("TorchSharp", env.TorchSharp),
                 ("libtorch", libTorch),
+                .. env.MklOnAmd is { } mkl ? [("MKL on AMD", mkl)] : Array.Empty<(string, string)>(),
                 ("GenLab", env.GenLab),
                 ("git commit", git),
                 ("seed", ReportFormat.Int(Run.Seed)),

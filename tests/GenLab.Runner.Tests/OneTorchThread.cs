@@ -12,6 +12,7 @@ internal static class OneTorchThread
     internal static void Apply()
     {
         Environment.SetEnvironmentVariable("GENLAB_THREADS", "1");
+        GenLab.Runner.Hosting.MklOnAmd.Apply();   // as genlab's Program does, before libtorch loads: tests run the runner's kernels
         TorchSharp.torch.set_num_threads(1);
     }
 }

@@ -72,5 +72,7 @@ public sealed record EnvironmentInfo
     public string TorchSharp { get; init; } = "";
     public string LibTorch { get; init; } = "";
     public string TorchBackend { get; init; } = "";
+    /// <summary>Whether MKL ran its AVX2/AVX-512 kernels on an AMD processor (GENLAB_MKL_ON_AMD); null in older runs.</summary>
+    public string? MklOnAmd { get; init; }
     public string GenLab { get; init; } = "";
 }

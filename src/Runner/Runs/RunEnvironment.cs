@@ -20,6 +20,7 @@ public static class RunEnvironment
         TorchSharp = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "",
         LibTorch = torch.__version__,
         TorchBackend = TorchBackend,
+        MklOnAmd = Hosting.MklOnAmd.Status,
         GenLab = typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
     };
 

@@ -82,6 +82,7 @@ public sealed class InterruptSignalTests : IDisposable
         Assert.Equal(ExitCodes.Interrupted, exit);
         var info = RunInfo.Read(runDir);
         Assert.Equal(RunStatus.Interrupted, info.Status);
+        Assert.Equal(MklOnAmd.Status, info.Environment.MklOnAmd);   // genlab applied it as this test process did
         var checkpoint = new CheckpointStore(Path.Combine(runDir, RunFiles.Checkpoints)).NewestValid();
         Assert.NotNull(checkpoint);
         Assert.Equal(info.Step, checkpoint.Step);
