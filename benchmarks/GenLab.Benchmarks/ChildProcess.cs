@@ -61,14 +61,3 @@ internal static partial class ChildProcess
     [GeneratedRegex(@"^PEAK_RSS_KB (\d+)$")]
     private static partial Regex RssLine();
 }
-
-internal static class Stats
-{
-    /// <returns>The median, NaN for no values.</returns>
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) return double.NaN;
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-}

@@ -30,10 +30,15 @@ internal static partial class GptBenchmark
         Console.WriteLine($"torch threads {get_num_threads()}, corpus {corpus}");
 
         // 1. Bare loops: same model, schedule and batches; nothing else.
-        var (stockMs, bareMs) = BareLoops(loaded);
+        var (stockMs, bareMs, network) = BareLoops(loaded);
         Console.WriteLine($"bare TorchSharp loop, torch.optim.AdamW: median {stockMs:F1} ms/iter ({BareIterations} iterations after {Warmup} warm-up, "
             + $"interleaved with the next in rounds of {Round})");
         Console.WriteLine($"bare TorchSharp loop, GenLab's FlatOptimizer: median {bareMs:F1} ms/iter");
+        double stepGflop = MatmulFloor.StepFlops(network, loaded.Config.Training.BatchSize) / 1e9, peak = MatmulFloor.PeakGflops();
+        double floorMs = stepGflop / peak * 1000;
+        Console.WriteLine($"floor: one step's matrix products are {stepGflop:F2} GFLOP; this machine's matrix products run at "
+            + $"{peak:F0} GFLOP/s (median of 1024x1024 products on {get_num_threads()} threads), so no step can take under {floorMs:F1} ms "
+            + $"(the bare loop is {bareMs / floorMs:F1}x that)");
         if (bareOnly) return 0;
 
         // 2. GenLab's runner on the real experiment, as the CLI a student starts (its own process, so its peak RSS is
@@ -61,7 +66,7 @@ internal static partial class GptBenchmark
             + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {genLab.PeakMb:F0} MB (/usr/bin/time)");
         // The machine's speed drifts by tens of percent between minutes, so measure the bare loops again after the
         // runner and compare the runner with both.
-        var (_, bareAfterMs) = BareLoops(loaded);
+        var (_, bareAfterMs, _) = BareLoops(loaded);
         Console.WriteLine($"bare FlatOptimizer loop again after the runner: median {bareAfterMs:F1} ms/iter");
         Console.WriteLine($"  runner overhead over the bare loop: {genLabMs / bareMs:F2}x against the one before, {genLabMs / bareAfterMs:F2}x against the one after");
 
@@ -71,18 +76,19 @@ internal static partial class GptBenchmark
             Console.WriteLine("nanoGPT: pass --nanogpt <folder of karpathy/nanoGPT with data/shakespeare_char prepared> to measure the peer");
             return 0;
         }
-        var (peerMs, peerVal, peerWall, peerRssMb) = NanoGpt(nanoGptDir);
+        var (peerMs, peerVal, peerWall, peerRssMb) = NanoGpt(nanoGptDir, repoRoot);
         string peerVal200 = NanoGptVal200(repoRoot, nanoGptDir);
         Console.WriteLine($"nanoGPT (PyTorch {ChildProcess.PythonTorchVersion() ?? "?"}, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2): median {peerMs:F1} ms/iter, "
             + $"val loss {peerVal:F4} (20 batches), {peerVal200} (200 batches, its saved checkpoint), wall {peerWall:F0} s, peak RSS {peerRssMb:F0} MB");
-        Console.WriteLine($"ratios: GenLab/nanoGPT ms/iter {genLabMs / peerMs:F2}x, bare/nanoGPT {bareMs / peerMs:F2}x, wall {genLab.WallSeconds / peerWall:F2}x");
+        Console.WriteLine($"ratios: GenLab/nanoGPT ms/iter {genLabMs / peerMs:F2}x, bare/nanoGPT {bareMs / peerMs:F2}x, wall {genLab.WallSeconds / peerWall:F2}x, "
+            + $"matrix-product floor/nanoGPT {floorMs / peerMs:F2}x");
         return 0;
     }
 
     /// <summary>The two bare loops, interleaved in rounds of <see cref="Round"/> steps so both see the same machine (on a
     /// shared 2-core VM the speed drifts by tens of percent between minutes); each has its own model from the same seed.</summary>
-    /// <returns>Median ms per step: TorchSharp's AdamW, GenLab's FlatOptimizer.</returns>
-    private static (double StockMs, double FlatMs) BareLoops(LoadedExperiment loaded)
+    /// <returns>Median ms per step: TorchSharp's AdamW, GenLab's FlatOptimizer; and the model's architecture.</returns>
+    private static (double StockMs, double FlatMs, GptConfig Network) BareLoops(LoadedExperiment loaded)
     {
         using var stock = new BareLoop(loaded, flat: false);
         using var flat = new BareLoop(loaded, flat: true);
@@ -91,7 +97,7 @@ internal static partial class GptBenchmark
             stock.Steps(Round, timed: step >= Warmup);
             flat.Steps(Round, timed: step >= Warmup);
         }
-        return (Stats.Median(stock.Times), Stats.Median(flat.Times));
+        return (Stats.Median(stock.Times), Stats.Median(flat.Times), ((GptModel)flat.Model).Config);
     }
 
     private const int Round = 10;
@@ -124,6 +130,8 @@ internal static partial class GptBenchmark
         }
 
         public List<double> Times { get; } = [];
+
+        public nn.Module Model => experiment.Model;
 
         public void Steps(int count, bool timed)
         {
@@ -166,7 +174,7 @@ internal static partial class GptBenchmark
     }
 
     /// <summary>nanoGPT reports 1.88 on a 200-batch estimate; 20-batch evals wobble, so judge the final model on 200.</summary>
-    private static double FinalValLoss(LoadedExperiment loaded, string runDir, string results)
+    internal static double FinalValLoss(LoadedExperiment loaded, string runDir, string results)
     {
         var checkpoint = new CheckpointStore(Path.Combine(runDir, RunFiles.Checkpoints)).NewestValid()!;
         using var experiment = new GptExperiment(loaded.Config, CPU, new ExperimentContext(results, Directory.GetCurrentDirectory(), checkpoint));
@@ -178,10 +186,12 @@ internal static partial class GptBenchmark
 
     private static readonly Dictionary<string, string> NanoGptThreads = new() { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "2" };
 
-    private static (double Ms, double Val, double Wall, double RssMb) NanoGpt(string dir)
+    /// <param name="seed">Null: nanoGPT's own seed (1337); else run through benchmarks/pytorch/nanogpt_seeded.py.</param>
+    internal static (double Ms, double Val, double Wall, double RssMb) NanoGpt(string dir, string repoRoot, long? seed = null)
     {
+        string[] script = seed is long s ? [Path.Combine(repoRoot, "benchmarks/pytorch/nanogpt_seeded.py"), s.ToString(CultureInfo.InvariantCulture)] : ["train.py"];
         var run = ChildProcess.Timed("/usr/bin/python3", dir,
-            ["train.py", "config/train_shakespeare_char.py", "--device=cpu", "--compile=False", "--eval_iters=20", "--log_interval=1",
+            [.. script, "config/train_shakespeare_char.py", "--device=cpu", "--compile=False", "--eval_iters=20", "--log_interval=1",
              "--block_size=64", "--batch_size=12", "--n_layer=4", "--n_head=4", "--n_embd=128", "--max_iters=2000",
              "--lr_decay_iters=2000", "--dropout=0.0"], NanoGptThreads);
         var times = IterLine().Matches(run.Output).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(10).ToArray();
@@ -192,7 +202,7 @@ internal static partial class GptBenchmark
     }
 
     /// <summary>nanoGPT's own checkpoint (written at its best 20-batch val) judged like GenLab's: 200 val batches.</summary>
-    private static string NanoGptVal200(string repoRoot, string dir)
+    internal static string NanoGptVal200(string repoRoot, string dir)
     {
         var run = ChildProcess.Timed("/usr/bin/python3", dir,
             [Path.Combine(repoRoot, "benchmarks/pytorch/nanogpt_val.py"), "--batches", "200"], NanoGptThreads);

@@ -2,6 +2,7 @@ using GenLab.Benchmarks;
 using GenLab.Models.Diffusion;
 
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- gpt --seeds 1337,1,2,3,4 [--nanogpt DIR]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--experiment experiments/05-diffusion/ddpm-digits-cpu.yaml] [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- sampling [experiments/05-diffusion/ddpm-digits-cpu.yaml]
@@ -9,6 +10,7 @@ using GenLab.Models.Diffusion;
 if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling" or "diffusion-judge"))
 {
     Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
+    Console.Error.WriteLine("       GenLab.Benchmarks gpt [path-to-corpus] --seeds 1337,1,2 [--nanogpt DIR]   (final val loss over seeds, 200 batches)");
     Console.Error.WriteLine("       GenLab.Benchmarks unet [--experiment YAML] [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
     Console.Error.WriteLine("       GenLab.Benchmarks sampling [experiment.yaml]   (default: experiments/05-diffusion/ddpm-digits-cpu.yaml)");
@@ -47,7 +49,9 @@ if (args[0] == "quality")
 }
 int nano = Array.IndexOf(args, "--nanogpt");
 string? nanoGptDir = Value("--nanogpt");
-var positional = args.Where((a, i) => i > 0 && a is not ("--nanogpt" or "--bare-only") && (nano < 0 || i != nano + 1)).ToArray();
+int seedsAt = Array.IndexOf(args, "--seeds");
+var positional = args.Where((a, i) => i > 0 && a is not ("--nanogpt" or "--bare-only" or "--seeds") && (nano < 0 || i != nano + 1)
+    && (seedsAt < 0 || i != seedsAt + 1)).ToArray();
 string path = positional.Length > 0 ? positional[0] : BpeBenchmark.DefaultCorpus();
 if (!File.Exists(path))
 {
@@ -56,6 +60,8 @@ if (!File.Exists(path))
 }
 if (args[0] == "bpe") BpeBenchmark.Run(path);
 else if (args[0] == "word2vec") Word2VecBenchmark.Run(path);
+else if (Value("--seeds") is string seeds)
+    return GptSeedStudy.Run(FindRepo(), path, [.. seeds.Split(',').Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))], nanoGptDir);
 else return GptBenchmark.Run(FindRepo(), path, nanoGptDir, bareOnly: args.Contains("--bare-only"));
 return 0;
 
