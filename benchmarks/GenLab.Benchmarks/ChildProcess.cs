@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace GenLab.Benchmarks;
 
 /// <summary>What a measured child process did: its exit code, stdout, stderr, wall-clock seconds and peak resident
-/// memory.</summary>
+/// memory in MB (10^6 bytes).</summary>
 internal sealed record ChildRun(int Exit, string Output, string Errors, double WallSeconds, double PeakMb)
 {
     /// <summary>The end of both streams, for an error message.</summary>
@@ -40,7 +40,8 @@ internal static partial class ChildProcess
         int at = stderr.FindLastIndex(l => RssLine().IsMatch(l));
         double peakKb = at >= 0 ? double.Parse(RssLine().Match(stderr[at]).Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
         if (at >= 0) stderr.RemoveAt(at);
-        return new ChildRun(process.ExitCode, output, string.Join('\n', stderr), clock.Elapsed.TotalSeconds, peakKb / 1024);
+        // KiB -> MB (10^6 bytes), the unit of the runner's rss_mb metric and of the in-process measurements.
+        return new ChildRun(process.ExitCode, output, string.Join('\n', stderr), clock.Elapsed.TotalSeconds, peakKb * 1024 / 1e6);
     }
 
     /// <summary>The version of Debian's PyTorch (<c>/usr/bin/python3</c>), or null when it is not installed.</summary>

@@ -237,7 +237,7 @@ def main():
             times.append((time.perf_counter() - start) * 1000)
             cpu_times.append((time.process_time() - cpu_start) * 1000)
     ms, cpu_ms = statistics.median(times), statistics.median(cpu_times)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB -> MB (10^6 bytes), as GenLab's rss_mb
     print(f"median {ms:.1f} ms/step, {1000 / ms:.2f} steps/s, CPU {cpu_ms:.1f} ms/step over {a.steps} steps after {a.warmup} warm-up "
           f"(batch {a.batch}, {a.image_channels}x{a.image_size}x{a.image_size}); loss {losses[0]:.4f} -> {losses[-1]:.4f}; "
           f"peak RSS {rss:.0f} MB")
