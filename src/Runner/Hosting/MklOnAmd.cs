@@ -6,7 +6,7 @@ namespace GenLab.Runner.Hosting;
 
 /// <summary>Lets libtorch's bundled Intel MKL use its AVX2/AVX-512 matrix kernels on AMD processors.
 /// MKL runs generic kernels on any CPU that is not Intel's; on this project's 2-core AMD EPYC that made the GPT
-/// training step 14–25% slower (measured in the gpt benchmark, interleaved runs). The fix is a two-function library
+/// training step 14–23% slower (measured in the gpt benchmark, interleaved runs). The fix is a two-function library
 /// (build/mkl_on_amd.c, built into the output folder when a C compiler is present) loaded with RTLD_GLOBAL before
 /// libtorch, so that MKL's <c>mkl_serv_intel_cpu_true</c> resolves to it; MKL then dispatches on the CPU's feature
 /// flags. It changes speed only, not what is computed (float results differ at rounding level, as between any two
@@ -44,11 +44,11 @@ public static class MklOnAmd
     {
         if (setting is not (null or "" or "0" or "1"))
             throw new ArgumentException($"environment variable {Variable}='{setting}' must be 1 (default) or 0");
-        if (setting == "0") return (false, $"off ({Variable}=0): MKL's generic kernels on AMD");
+        if (setting == "0") return (false, $"off ({Variable}=0): generic MKL kernels on AMD");
         if (vendor != "AuthenticAMD") return (false, $"not needed ({(vendor.Length > 0 ? vendor : "non-x86")} processor)");
-        if (!linuxX64) return (false, "not available on this platform: MKL's generic kernels on AMD");
-        if (!libraryBuilt) return (false, $"not built ({Library} missing: no C compiler at build time): MKL's generic kernels on AMD");
-        if (libTorchLoaded) return (false, "too late (libtorch was loaded first): MKL's generic kernels on AMD");
+        if (!linuxX64) return (false, "not available on this platform: generic MKL kernels on AMD");
+        if (!libraryBuilt) return (false, $"not built ({Library} missing: no C compiler at build time): generic MKL kernels on AMD");
+        if (libTorchLoaded) return (false, "too late (libtorch was loaded first): generic MKL kernels on AMD");
         return (true, "");
     }
 
@@ -60,7 +60,7 @@ public static class MklOnAmd
         catch (EntryPointNotFoundException) { handle = DlOpenLibDl(library, RtldNow | RtldGlobal); } // glibc < 2.34
         return handle != IntPtr.Zero
             ? "on: MKL dispatches on CPU features (AVX2/AVX-512 kernels) on this AMD processor"
-            : $"failed to load {library}: MKL's generic kernels on AMD";
+            : $"failed to load {library}: generic MKL kernels on AMD";
     }
 
     /// <summary>CPUID leaf 0's vendor string (<c>GenuineIntel</c>, <c>AuthenticAMD</c>, ...); empty off x86.</summary>
