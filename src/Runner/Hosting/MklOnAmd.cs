@@ -5,8 +5,8 @@ using System.Text;
 namespace GenLab.Runner.Hosting;
 
 /// <summary>Lets libtorch's bundled Intel MKL use its AVX2/AVX-512 matrix kernels on AMD processors.
-/// MKL runs generic kernels on any CPU that is not Intel's; on this project's 2-core AMD EPYC that made the GPT
-/// training step 14–23% slower (measured in the gpt benchmark, interleaved runs). The fix is a two-function library
+/// MKL runs generic kernels on any CPU that is not Intel's; on this project's 2-core AMD EPYC, lifting that made the
+/// GPT training step 14–23% faster (the gpt benchmark's bare loop, runs alternated). The fix is a two-function library
 /// (build/mkl_on_amd.c, built into the output folder when a C compiler is present) loaded with RTLD_GLOBAL before
 /// libtorch, so that MKL's <c>mkl_serv_intel_cpu_true</c> resolves to it; MKL then dispatches on the CPU's feature
 /// flags. It changes speed only, not what is computed (float results differ at rounding level, as between any two
