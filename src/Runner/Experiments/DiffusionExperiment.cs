@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Data;
 using GenLab.Models.Diffusion;
@@ -119,63 +117,52 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     public void WriteSections(string runDirectory, long step)
     {
         _ema.Average.eval();
-        var html = new StringBuilder();
-        var md = new StringBuilder();
-        var images = new List<(string, byte[])>();
-        void Figure(string name, byte[] png, string caption)
-        {
-            images.Add((name, png));
-            html.Append($"<figure><img alt=\"{name}\" src=\"{name}\"><figcaption>{WebUtility.HtmlEncode(caption)}</figcaption></figure>\n");
-            md.Append($"![{name}]({name})\n\n*{caption}*\n\n");
-        }
+        var section = new SectionBuilder();
 
         // 1. This checkpoint's samples, then every earlier checkpoint's, from the same seeded noise.
         string gridName = $"samples-{step:D6}.png";
-        images.Add((gridName, SampleGrid()));
+        byte[] grid = SampleGrid();
         string dir = Path.Combine(runDirectory, RunFiles.Sections);
         var history = (Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "samples-*.png").Select(Path.GetFileName).OfType<string>() : [])
-            .Append(gridName).Distinct().Order(StringComparer.Ordinal).ToList();
+            .Append(gridName).Distinct().Order(StringComparer.Ordinal).Reverse().ToList();
         string what = _config.Condition == DiffusionCondition.Caption
             ? $"one row per prompt, guidance scale {F(_config.GuidanceScale)}"
             : $"{_config.GridSamples} samples";
-        html.Append($"<h2>Samples while training</h2>\n<p>DDIM with {_config.SampleSteps} steps (η = {F(_config.Eta)}) from the EMA weights, "
-            + $"{what}, from the <em>same</em> seeded noise at every checkpoint: newest first.</p>\n");
-        md.Append($"## Samples while training\n\nDDIM with {_config.SampleSteps} steps (η = {F(_config.Eta)}) from the EMA weights, {what}, "
-            + "from the *same* seeded noise at every checkpoint: newest first.\n\n");
-        foreach (string name in Enumerable.Reverse(history))
+        section.Heading("Samples while training")
+            .Raw($"<p>DDIM with {_config.SampleSteps} steps (η = {F(_config.Eta)}) from the EMA weights, "
+                + $"{what}, from the <em>same</em> seeded noise at every checkpoint: newest first.</p>\n",
+                $"DDIM with {_config.SampleSteps} steps (η = {F(_config.Eta)}) from the EMA weights, {what}, "
+                + "from the *same* seeded noise at every checkpoint: newest first.\n\n");
+        foreach (string name in history)
         {
-            string at = long.Parse(name["samples-".Length..^4], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
-            html.Append($"<figure><img alt=\"{name}\" src=\"{name}\"><figcaption>step {at}</figcaption></figure>\n");
-            md.Append($"![{name}]({name})\n\n*step {at}*\n\n");
+            string caption = $"step {long.Parse(name["samples-".Length..^4], CultureInfo.InvariantCulture)}";
+            if (name == gridName) section.Figure(name, grid, caption);
+            else section.FigureOf(name, caption);
         }
 
         // 2. The noise schedule this run uses, beside the other one.
-        html.Append("<h2>Noise schedule</h2>\n");
-        md.Append("## Noise schedule\n\n");
-        Figure("noise-schedule.png", ScheduleFigure(),
+        section.Heading("Noise schedule").Figure("noise-schedule.png", ScheduleFigure(),
             $"ᾱ_t, the share of the image's signal left at step t (x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε); this run: {_config.Scheduler.BetaSchedule}.");
 
         object? quality = null;
         if (step >= _steps)
         {
             // 3. Only at the end (each costs thousands of U-Net calls): trajectory, step counts, guidance, quality.
-            html.Append("<h2>How sampling works</h2>\n");
-            md.Append("## How sampling works\n\n");
-            Figure("trajectory.png", TrajectoryStrip(),
-                $"DDPM with all {_scheduler.TrainTimesteps} steps, x_T (pure noise, left) … x_0 (right), one row per sample.");
-            Figure("ddim-steps.png", StepComparison(),
-                $"The same starting noise through DDIM with {string.Join(" / ", _config.CompareSteps)} steps (one row each).");
+            section.Heading("How sampling works")
+                .Figure("trajectory.png", TrajectoryStrip(),
+                    $"DDPM with all {_scheduler.TrainTimesteps} steps, x_T (pure noise, left) … x_0 (right), one row per sample.")
+                .Figure("ddim-steps.png", StepComparison(),
+                    $"The same starting noise through DDIM with {string.Join(" / ", _config.CompareSteps)} steps (one row each).");
             if (_config.Condition == DiffusionCondition.Caption)
             {
-                html.Append("<h2>Text to image</h2>\n");
-                md.Append("## Text to image\n\n");
+                section.Heading("Text to image");
                 foreach (double s in _config.GuidanceScales)
-                    Figure($"prompts-guidance-{s.ToString("0.##", CultureInfo.InvariantCulture).Replace('.', '_')}.png", PromptGrid(s),
+                    section.Figure($"prompts-guidance-{s.ToString("0.##", CultureInfo.InvariantCulture).Replace('.', '_')}.png", PromptGrid(s),
                         $"Guidance scale {F(s)}: one row per prompt ({string.Join(", ", Prompts())}), one column per seed.");
             }
-            if (_config.QualitySamples > 0) quality = Quality(html, md, images);
+            if (_config.QualitySamples > 0) quality = Quality(section);
         }
-        ReportSections.Write(runDirectory, 10, "diffusion", html.ToString(), md.ToString(), images);
+        section.Write(runDirectory, 10, "diffusion");
         ResultsJson.Write(Path.Combine(runDirectory, ResultsFile), new
         {
             step, ema_updates = _ema.Updates, ema_decay = _ema.DecayAt(_ema.Updates), quality,
@@ -398,7 +385,7 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     // ---- quality -----------------------------------------------------------------------------------------------
 
     /// <summary>A small classifier trained on the real images (cached) judges <c>quality_samples</c> samples.</summary>
-    private object Quality(StringBuilder html, StringBuilder md, List<(string, byte[])> images)
+    private object Quality(SectionBuilder section)
     {
         using var scope = NewDisposeScope();
         bool captioned = _config.Condition == DiffusionCondition.Caption;
@@ -423,22 +410,16 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
         var real = _images.Val.shape[0] >= 2 ? _images.Val : _images.Train;
         var report = SampleQuality.Measure(classifier, real, generated, intended, _config.ConfidenceThreshold);
 
-        html.Append("<h2>Sample quality</h2>\n");
-        md.Append("## Sample quality\n\n");
         string summary = $"{n} samples (DDIM {_config.SampleSteps} steps{(captioned ? $", guidance {F(_config.GuidanceScale)}" : "")}) judged by a small CNN "
             + $"trained on the real training images (validation accuracy {F(cached.Scores.ValAccuracy)}; {cached.Outcome.ToString().ToLowerInvariant()}): "
             + $"classified with confidence ≥ {F(report.ConfidenceThreshold)}: {F(report.ConfidentShare)} (real validation images: {F(report.RealConfidentShare)}); "
             + $"classes covered {report.ClassesCovered} of {report.ClassNames.Count}"
             + (report.MatchShare is { } m ? $"; classified as their prompt: {F(m)}" : "")
             + $"; FID-lite {report.FidLite.ToString("0.00", CultureInfo.InvariantCulture)}.";
-        html.Append($"<p>{WebUtility.HtmlEncode(summary)}</p>\n<p class=\"note\">{WebUtility.HtmlEncode(report.Note)}</p>\n");
-        md.Append($"{summary}\n\n> {report.Note}\n\n");
         var histogram = Charts.ClassHistogram("Classes of generated and real images", report.ClassNames,
             [("generated", report.Histogram), ("generated, confident", report.ConfidentHistogram), ("real", report.RealHistogram)]);
-        images.Add(("quality-histogram.png", histogram));
-        html.Append("<figure><img alt=\"quality-histogram.png\" src=\"quality-histogram.png\"><figcaption>Share of images per predicted class: "
-            + "a class missing from the generated bars is mode collapse.</figcaption></figure>\n");
-        md.Append("![quality-histogram.png](quality-histogram.png)\n\n*Share of images per predicted class: a class missing from the generated bars is mode collapse.*\n\n");
+        section.Heading("Sample quality").Paragraph(summary).Note(report.Note)
+            .Figure("quality-histogram.png", histogram, "Share of images per predicted class: a class missing from the generated bars is mode collapse.");
         classifier.Dispose();
         return new
         {
