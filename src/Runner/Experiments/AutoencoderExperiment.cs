@@ -1,4 +1,3 @@
-using System.Text;
 using GenLab.Models.Autoencoders;
 using GenLab.Models.Data;
 using GenLab.Models.Images;
@@ -60,18 +59,13 @@ public sealed class AutoencoderExperiment : ITrainableExperiment, IWritesReportS
     {
         var trainLatent = LatentFigures.Encode(_data.Train, _model.Encode, _device);   // [N, L]
         var valLatent = LatentFigures.Encode(_data.Val, _model.Encode, _device);       // [M, L]
-        var summary = LatentFigures.Summarize(trainLatent, valLatent, _data, _config.KnnK);
-        var html = new StringBuilder($"<h2>Latent space (step {step})</h2>\n{summary.Html}");
-        var md = new StringBuilder($"## Latent space (step {step})\n\n{summary.Markdown}");
-        var images = summary.Images.ToList();
-        images.Add(("reconstructions.png", Reconstructions()));
-        if (trainLatent.GetLength(1) == 2) images.Add(("latent_grid.png", DecodedGrid(valLatent)));
-        foreach (var (name, _) in images)
-        {
-            html.Append($"<img alt=\"{name}\" src=\"{name}\">\n");
-            md.Append($"![{name}]({name})\n\n");
-        }
-        ReportSections.Write(runDirectory, 10, "latent", html.ToString(), md.ToString(), images);
+        var section = new SectionBuilder().Heading($"Latent space (step {step})");
+        var summary = LatentFigures.Summarize(section, trainLatent, valLatent, _data, _config.KnnK);
+        foreach (var (name, png) in summary.Images) section.Figure(name, png);
+        section.Figure("reconstructions.png", Reconstructions(), "Top row: validation images; bottom row: decoded from their codes.");
+        if (trainLatent.GetLength(1) == 2)
+            section.Figure("latent_grid.png", DecodedGrid(valLatent), "Decoded 10 × 10 grid spanning the validation codes' range (z₂ largest at the top).");
+        section.Write(runDirectory, 10, "latent");
         ResultsJson.Write(Path.Combine(runDirectory, ResultsFile),
             new { step, knn_k = _config.KnnK, label_knn_accuracy = summary.LabelAccuracy, color_knn_accuracy = summary.ColorAccuracy });
     }

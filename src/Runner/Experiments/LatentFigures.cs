@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Images;
 using GenLab.Reports.Figures;
+using GenLab.Reports.RunFolder;
 using static TorchSharp.torch;
 
 namespace GenLab.Runner.Experiments;
@@ -51,19 +50,20 @@ internal static class LatentFigures
         return (double)correct / val.GetLength(0);
     }
 
-    /// <summary>The k-NN accuracies of the label (and colour), a paragraph on them, and the scatter plots of the
-    /// validation codes coloured by each — the start of both labs' latent-space section.</summary>
-    public static LatentSummary Summarize(double[,] trainLatent, double[,] valLatent, LabelledImages data, int k)
+    /// <summary>The k-NN accuracies of the label (and colour), a paragraph on them appended to
+    /// <paramref name="section"/>, and the scatter plots of the validation codes coloured by each — the start of both
+    /// labs' latent-space section.</summary>
+    public static LatentSummary Summarize(SectionBuilder section, double[,] trainLatent, double[,] valLatent, LabelledImages data, int k)
     {
         double typeAccuracy = KnnAccuracy(trainLatent, data.TrainLabels, valLatent, data.ValLabels, k);
         double? colorAccuracy = data.TrainColors is null ? null : KnnAccuracy(trainLatent, data.TrainColors, valLatent, data.ValColors!, k);
         int dims = trainLatent.GetLength(1);
         string chance = F(1.0 / data.TrainLabels.Distinct().Count());
-        var html = new StringBuilder($"<p>k-NN accuracy (k = {k}) of the label in the {dims}-D latent space, validation images "
+        section.Raw($"<p>k-NN accuracy (k = {k}) of the label in the {dims}-D latent space, validation images "
             + $"classified by their nearest training images: <b>{F(typeAccuracy)}</b>{(colorAccuracy is { } c ? $"; of the colour: <b>{F(c)}</b>" : "")} "
-            + $"(chance: {chance}).</p>\n");
-        var md = new StringBuilder($"k-NN accuracy (k = {k}) of the label in the latent space: **{F(typeAccuracy)}**"
-            + $"{(colorAccuracy is { } c2 ? $"; of the colour: **{F(c2)}**" : "")} (chance: {chance}).\n\n");
+            + $"(chance: {chance}).</p>\n",
+            $"k-NN accuracy (k = {k}) of the label in the {dims}-D latent space, validation images classified by their nearest "
+            + $"training images: **{F(typeAccuracy)}**{(colorAccuracy is { } c2 ? $"; of the colour: **{F(c2)}**" : "")} (chance: {chance}).\n\n");
 
         if (colorAccuracy is { } colour && Math.Abs(colour - typeAccuracy) > 0.2)
         {
@@ -71,8 +71,7 @@ internal static class LatentFigures
             string note = $"With {dims} latent numbers the model kept {kept} (k-NN {F(Math.Max(typeAccuracy, colour))}) "
                 + $"and mostly dropped {lost} (k-NN {F(Math.Min(typeAccuracy, colour))}): the bottleneck keeps what changes the most pixels; "
                 + "the decoded grid shows it.";
-            html.Append($"<p class=\"note\">{WebUtility.HtmlEncode(note)}</p>\n");
-            md.Append($"> {note}\n\n");
+            section.Note(note);
         }
         var images = new List<(string, byte[])>();
         if (dims >= 2)
@@ -80,7 +79,7 @@ internal static class LatentFigures
             images.Add(("latent_label.png", Scatter("Latent space coloured by label", valLatent, data.ValLabels)));
             if (data.ValColors is not null) images.Add(("latent_color.png", Scatter("Latent space coloured by colour", valLatent, data.ValColors)));
         }
-        return new LatentSummary(typeAccuracy, colorAccuracy, html.ToString(), md.ToString(), images);
+        return new LatentSummary(typeAccuracy, colorAccuracy, images);
     }
 
     /// <summary>The failure message when the label's k-NN accuracy, as <c>label_knn_accuracy</c> in a results file
@@ -120,7 +119,5 @@ internal static class LatentFigures
     private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 }
 
-/// <summary>See <see cref="LatentFigures.Summarize"/>: the two accuracies, HTML and Markdown paragraphs, and the
-/// (file name, PNG) scatter plots.</summary>
-internal sealed record LatentSummary(double LabelAccuracy, double? ColorAccuracy, string Html, string Markdown,
-    IReadOnlyList<(string FileName, byte[] Png)> Images);
+/// <summary>See <see cref="LatentFigures.Summarize"/>: the two accuracies and the (file name, PNG) scatter plots.</summary>
+internal sealed record LatentSummary(double LabelAccuracy, double? ColorAccuracy, IReadOnlyList<(string FileName, byte[] Png)> Images);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using GenLab.Models.Data;
 using GenLab.Models.Images;
 using GenLab.Models.Vae;
@@ -75,19 +74,12 @@ public sealed class VaeExperiment : ITrainableExperiment, IWritesReportSections,
     {
         var trainMean = LatentFigures.Encode(_data.Train, x => _model.Encode(x).Mean, _device);   // [N, L]
         var valMean = LatentFigures.Encode(_data.Val, x => _model.Encode(x).Mean, _device);       // [M, L]
-        var summary = LatentFigures.Summarize(trainMean, valMean, _data, _config.KnnK);
+        var section = new SectionBuilder().Heading($"VAE latent space (step {step})");
+        var summary = LatentFigures.Summarize(section, trainMean, valMean, _data, _config.KnnK);
         double[] klPerDim = KlPerDimension();
         int latent = _model.LatentDim;
         var images = new List<(string Name, string Caption)>();
-        var html = new StringBuilder($"<h2>VAE latent space (step {step})</h2>\n{summary.Html}");
-        var md = new StringBuilder($"## VAE latent space (step {step})\n\n{summary.Markdown}");
-        void Paragraph(string text)
-        {
-            html.Append($"<p>{System.Net.WebUtility.HtmlEncode(text)}</p>\n");
-            md.Append($"{text}\n\n");
-        }
-
-        Paragraph($"Mean KL per latent dimension on the validation images (nats): "
+        section.Paragraph($"Mean KL per latent dimension on the validation images (nats): "
             + string.Join(", ", klPerDim.Select((kl, j) => $"z{j + 1} {kl.ToString("0.00", CultureInfo.InvariantCulture)}"))
             + ". A dimension near 0 carries no information: its q(z|x) is the prior for every image.");
         foreach (var (name, _) in summary.Images)
@@ -109,12 +101,8 @@ public sealed class VaeExperiment : ITrainableExperiment, IWritesReportSections,
         if (latent >= 2) pngs["latent_grid.png"] = DecodedGrid();
         if (Interpolations(valMean) is { } strip) pngs["interpolation.png"] = strip;
         else images.RemoveAll(i => i.Name == "interpolation.png");        // a single validation image
-        foreach (var (name, caption) in images)
-        {
-            html.Append($"<p>{System.Net.WebUtility.HtmlEncode(caption)}</p>\n<img alt=\"{name}\" src=\"{name}\">\n");
-            md.Append($"{caption}\n\n![{name}]({name})\n\n");
-        }
-        ReportSections.Write(runDirectory, 10, "vae", html.ToString(), md.ToString(), images.Select(i => (i.Name, pngs[i.Name])));
+        foreach (var (name, caption) in images) section.Figure(name, pngs[name], caption);
+        section.Write(runDirectory, 10, "vae");
         ResultsJson.Write(Path.Combine(runDirectory, ResultsFile), new
         {
             step, knn_k = _config.KnnK, label_knn_accuracy = summary.LabelAccuracy, color_knn_accuracy = summary.ColorAccuracy,
