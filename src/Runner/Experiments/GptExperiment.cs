@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using GenLab.Models.Data;
 using GenLab.Models.Gpt;
 using GenLab.Models.Images;
@@ -199,12 +198,12 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         }
         byte[] grid = ImageGrid.Render(pngs, _model.Config.Heads, Math.Max(2, 160 / ids.Count));
         string tokens = string.Join(" · ", ids.Select(i => _tokenizer.Decode([i]).Replace("\n", "↵")));
-        string html = $"<h2>Attention (step {step})</h2>\n<p>Rows: layers 0…{_model.Config.Layers - 1}; columns: heads 0…{_model.Config.Heads - 1}. "
-            + $"In each square, row i is where token i looks (brighter = more attention; √ of the weight); nothing above the diagonal: "
-            + $"the model never looks ahead. Tokens: <code>{WebUtility.HtmlEncode(tokens)}</code></p>\n<img alt=\"attention\" src=\"attention.png\">\n";
-        string md = $"## Attention (step {step})\n\nRows: layers; columns: heads. Row i of a square is where token i looks (√ of the weight). "
-            + $"Tokens: `{tokens.Replace("`", "ˋ")}`\n\n![attention](attention.png)\n";
-        ReportSections.Write(runDirectory, 10, "attention", html, md, [("attention.png", grid)]);
+        string legend = $"Rows: layers 0…{_model.Config.Layers - 1}; columns: heads 0…{_model.Config.Heads - 1}. In each square, row i is "
+            + "where token i looks (brighter = more attention; √ of the weight); nothing above the diagonal: the model never looks ahead. Tokens: ";
+        new SectionBuilder().Heading($"Attention (step {step})")
+            .Raw($"<p>{WebUtility.HtmlEncode(legend)}<code>{WebUtility.HtmlEncode(tokens)}</code></p>\n", $"{legend}`{tokens.Replace("`", "ˋ")}`\n\n")
+            .Figure("attention.png", grid)
+            .Write(runDirectory, 10, "attention");
     }
 
     /// <summary>Base model against the fine-tuned one on held-out questions: response-only validation loss and answers.</summary>
@@ -216,20 +215,11 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         var baseModel = _safetensors is not null ? ImportSafetensors(_safetensors, _config.ModelAs<GptExperimentConfig>()) : GptCheckpoint.Load(_init!).Model;
         using var baseScope = baseModel;
         baseModel.to(_device).eval();
-        var html = new StringBuilder($"<h2>Base vs fine-tuned (step {step})</h2>\n")
-            .Append($"<p>Validation loss on response tokens only: base {baseLoss:F3} → fine-tuned {nowLoss:F3}.</p>\n")
-            .Append("<table><tr><th>question</th><th>expected</th><th>base model</th><th>fine-tuned</th></tr>\n");
-        var md = new StringBuilder($"## Base vs fine-tuned (step {step})\n\nValidation loss on response tokens only: base {baseLoss:F3} → fine-tuned {nowLoss:F3}.\n\n")
-            .Append("| question | expected | base model | fine-tuned |\n|---|---|---|---|\n");
-        string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
-        foreach (var q in _compare)
-        {
-            string before = Answer(baseModel, _tokenizer, q, data.MaxAnswerTokens), after = Answer(_model, _tokenizer, q, data.MaxAnswerTokens);
-            html.Append($"<tr><td>{WebUtility.HtmlEncode(q.Question)}</td><td>{WebUtility.HtmlEncode(q.Response)}</td><td>{WebUtility.HtmlEncode(before)}</td><td>{WebUtility.HtmlEncode(after)}</td></tr>\n");
-            md.Append($"| {Cell(q.Question)} | {Cell(q.Response)} | {Cell(before)} | {Cell(after)} |\n");
-        }
-        html.Append("</table>\n");
-        ReportSections.Write(runDirectory, 10, "finetune", html.ToString(), md.ToString());
+        new SectionBuilder().Heading($"Base vs fine-tuned (step {step})")
+            .Paragraph($"Validation loss on response tokens only: base {baseLoss:F3} → fine-tuned {nowLoss:F3}.")
+            .Table(["question", "expected", "base model", "fine-tuned"], _compare.Select(q => (IReadOnlyList<TableCell>)
+                [q.Question, q.Response, Answer(baseModel, _tokenizer, q, data.MaxAnswerTokens), Answer(_model, _tokenizer, q, data.MaxAnswerTokens)]))
+            .Write(runDirectory, 10, "finetune");
     }
 
     private static GptModel ImportSafetensors(string path, GptExperimentConfig model)

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Drawer;
 using GenLab.Models.Embeddings;
@@ -108,7 +106,6 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
     private static void WriteSections(string runDir, Word2VecModel w2v, IReadOnlyList<string> words, List<string> colors,
         List<string> types, List<Neighbours> tables, Results r, Word2VecExperimentConfig model)
     {
-        string E(string s) => WebUtility.HtmlEncode(s);
         string F(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "—";
 
         // 1. Scatter of the PCA projection, coloured by category.
@@ -121,42 +118,25 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
         byte[] scatter = CategoryCharts.Scatter($"word2vec: the {shown} most frequent words, PCA to 2-D "
             + $"({pca.ExplainedVarianceRatio.Sum():P0} of the variance)", "PC 1", "PC 2", points);
 
-        var html = new StringBuilder("<h2>word2vec: words in a latent space</h2>\n")
-            .Append($"<p>{r.Vocabulary} words, trained on {r.Words:N0} words in {r.Seconds:F1} s ({r.WordsPerSecond:N0} words/s).</p>\n")
-            .Append($"<table><tr><th>measured</th><th>value</th></tr><tr><td>colour words whose {model.Neighbours} nearest neighbours (cosine) are colours</td><td class=\"num\">{F(r.ColorNeighbourShare)}</td></tr>")
-            .Append($"<tr><td>type words whose {model.Neighbours} nearest neighbours are types</td><td class=\"num\">{F(r.TypeNeighbourShare)}</td></tr></table>\n")
-            .Append("<img alt=\"PCA of the vocabulary\" src=\"word2vec_pca.png\">\n");
-        var md = new StringBuilder("## word2vec: words in a latent space\n\n")
-            .Append($"{r.Vocabulary} words, trained on {r.Words:N0} words in {r.Seconds:F1} s ({r.WordsPerSecond:N0} words/s).\n\n")
-            .Append($"| measured | value |\n|---|--:|\n| colour words whose {model.Neighbours} nearest neighbours (cosine) are colours | {F(r.ColorNeighbourShare)} |\n")
-            .Append($"| type words whose {model.Neighbours} nearest neighbours are types | {F(r.TypeNeighbourShare)} |\n\n![PCA of the vocabulary](word2vec_pca.png)\n\n");
+        var section = new SectionBuilder()
+            .Heading("word2vec: words in a latent space")
+            .Paragraph($"{r.Vocabulary} words, trained on {r.Words:N0} words in {r.Seconds:F1} s ({r.WordsPerSecond:N0} words/s).")
+            .Table(["measured", "value"],
+                [[$"colour words whose {model.Neighbours} nearest neighbours (cosine) are colours", F(r.ColorNeighbourShare)],
+                 [$"type words whose {model.Neighbours} nearest neighbours are types", F(r.TypeNeighbourShare)]],
+                numeric: [false, true])
+            .Figure("word2vec_pca.png", scatter);
 
         // 2. Nearest neighbours under the three measures.
-        html.Append("<h3>Nearest neighbours</h3>\n<table><tr><th>word</th><th>measure</th><th>5 nearest (distance)</th></tr>\n");
-        md.Append("### Nearest neighbours\n\n| word | measure | 5 nearest (distance) |\n|---|---|---|\n");
-        foreach (var t in tables)
-        {
-            string list = string.Join(", ", t.Nearest.Select(n => $"{n.Word} ({n.Distance.ToString("0.00", CultureInfo.InvariantCulture)})"));
-            html.Append($"<tr><td>{E(t.Word)}</td><td>{t.Distance}</td><td>{E(list)}</td></tr>\n");
-            md.Append($"| {t.Word} | {t.Distance} | {list} |\n");
-        }
-        html.Append("</table>\n");
-        md.Append('\n');
+        section.Heading("Nearest neighbours", level: 3).Table(["word", "measure", "5 nearest (distance)"],
+            tables.Select(t => (IReadOnlyList<TableCell>)[t.Word, t.Distance.ToString(),
+                string.Join(", ", t.Nearest.Select(n => $"{n.Word} ({n.Distance.ToString("0.00", CultureInfo.InvariantCulture)})"))]));
 
         // 3. Analogies.
         if (r.Analogies.Count > 0)
-        {
-            html.Append("<h3>Analogies (a − b + c, cosine)</h3>\n<table><tr><th>query</th><th>expected</th><th>top 3</th><th>expected in top 3</th></tr>\n");
-            md.Append("### Analogies (a − b + c, cosine)\n\n| query | expected | top 3 | expected in top 3 |\n|---|---|---|---|\n");
-            foreach (var a in r.Analogies)
-            {
-                string query = $"{a.A} − {a.B} + {a.C}";
-                html.Append($"<tr><td>{E(query)}</td><td>{E(a.Expected ?? "")}</td><td>{E(string.Join(", ", a.Answers))}</td><td class=\"{(a.Correct ? "pass" : "fail")}\">{(a.Correct ? "✓" : "✗")}</td></tr>\n");
-                md.Append($"| {query} | {a.Expected} | {string.Join(", ", a.Answers)} | {(a.Correct ? "✓" : "✗")} |\n");
-            }
-            html.Append("</table>\n");
-            md.Append('\n');
-        }
-        ReportSections.Write(runDir, 10, "word2vec", html.ToString(), md.ToString(), [("word2vec_pca.png", scatter)]);
+            section.Heading("Analogies (a − b + c, cosine)", level: 3).Table(["query", "expected", "top 3", "expected in top 3"],
+                r.Analogies.Select(a => (IReadOnlyList<TableCell>)[$"{a.A} − {a.B} + {a.C}", a.Expected ?? "", string.Join(", ", a.Answers),
+                    new TableCell(a.Correct ? "✓" : "✗", a.Correct ? "pass" : "fail")]));
+        section.Write(runDir, 10, "word2vec");
     }
 }
