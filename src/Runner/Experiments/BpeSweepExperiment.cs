@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Tokenizers;
 using GenLab.Reports.Figures;
@@ -76,24 +74,14 @@ public sealed class BpeSweepExperiment(ExperimentConfig config) : IAnalysisExper
             [("trained BPE", [.. r.Points.Select(p => (double)p.VocabSize)], [.. r.Points.Select(p => p.TokensPerCharacter)])],
             [.. r.References.Select(x => (x.Label, x.TokensPerCharacter))], logX: true);
 
-        var html = new StringBuilder("<h2>Vocabulary size sweep</h2>\n")
-            .Append($"<p>Trained on {r.TrainCharacters:N0} characters, measured on {r.HeldOutCharacters:N0} held-out characters. ")
-            .Append("Fewer tokens per character means shorter sequences for the model — paid for with a bigger embedding table.</p>\n")
-            .Append("<img alt=\"tokens per character\" src=\"bpe_sweep.png\">\n<table><tr><th>vocabulary</th><th>held-out tokens</th><th>tokens per character</th><th>training time (s)</th></tr>\n");
-        var md = new StringBuilder("## Vocabulary size sweep\n\n")
-            .Append($"Trained on {r.TrainCharacters:N0} characters, measured on {r.HeldOutCharacters:N0} held-out characters.\n\n")
-            .Append("![tokens per character](bpe_sweep.png)\n\n| vocabulary | held-out tokens | tokens per character | training time (s) |\n|--:|--:|--:|--:|\n");
-        foreach (var p in r.Points)
-        {
-            html.Append($"<tr><td class=\"num\">{p.VocabSize:N0}</td><td class=\"num\">{p.HeldOutTokens:N0}</td><td class=\"num\">{F(p.TokensPerCharacter)}</td><td class=\"num\">{p.TrainSeconds:F2}</td></tr>\n");
-            md.Append($"| {p.VocabSize:N0} | {p.HeldOutTokens:N0} | {F(p.TokensPerCharacter)} | {p.TrainSeconds:F2} |\n");
-        }
-        foreach (var x in r.References)
-        {
-            html.Append($"<tr><td>{WebUtility.HtmlEncode(x.Label)} (reference)</td><td class=\"num\">{x.HeldOutTokens:N0}</td><td class=\"num\">{F(x.TokensPerCharacter)}</td><td></td></tr>\n");
-            md.Append($"| {x.Label} (reference) | {x.HeldOutTokens:N0} | {F(x.TokensPerCharacter)} | |\n");
-        }
-        html.Append("</table>\n");
-        ReportSections.Write(runDir, 10, "sweep", html.ToString(), md.ToString(), [("bpe_sweep.png", chart)]);
+        new SectionBuilder().Heading("Vocabulary size sweep")
+            .Paragraph($"Trained on {r.TrainCharacters:N0} characters, measured on {r.HeldOutCharacters:N0} held-out characters. "
+                + "Fewer tokens per character means shorter sequences for the model — paid for with a bigger embedding table.")
+            .Figure("bpe_sweep.png", chart)
+            .Table(["vocabulary", "held-out tokens", "tokens per character", "training time (s)"],
+                [.. r.Points.Select(p => (IReadOnlyList<TableCell>)[p.VocabSize.ToString("N0"), p.HeldOutTokens.ToString("N0"), F(p.TokensPerCharacter), p.TrainSeconds.ToString("F2")]),
+                 .. r.References.Select(x => (IReadOnlyList<TableCell>)[$"{x.Label} (reference)", x.HeldOutTokens.ToString("N0"), F(x.TokensPerCharacter), ""])],
+                numeric: [true, true, true, true])
+            .Write(runDir, 10, "sweep");
     }
 }

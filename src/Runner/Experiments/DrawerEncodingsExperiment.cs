@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Drawer;
 using GenLab.Models.Embeddings;
@@ -89,26 +87,14 @@ public sealed class DrawerEncodingsExperiment(ExperimentConfig config) : IAnalys
     private static void WriteSection(string runDir, List<PairMeans> results, List<(string Name, byte[] Png)> images, DrawerEncodingsConfig model)
     {
         string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-        var html = new StringBuilder("<h2>Direct mapping vs grouping by concept</h2>\n")
-            .Append("<p>16 items (4 types × 4 colours). One-hot gives each item its own axis (16 numbers, all pairs equally far); ")
-            .Append("the factored code describes an item by its type and its colour (8 numbers), so items that share one are closer.</p>\n")
-            .Append("<table><tr><th>encoding</th><th>dims</th><th>distance</th><th>same type</th><th>same colour</th><th>unrelated</th><th>related closer?</th></tr>\n");
-        var md = new StringBuilder("## Direct mapping vs grouping by concept\n\n")
-            .Append("16 items (4 types × 4 colours). One-hot: 16 numbers per item, all pairs equally far apart. Factored (type ‖ colour): 8 numbers, related items closer.\n\n")
-            .Append("| encoding | dims | distance | same type | same colour | unrelated | related closer? |\n|---|--:|---|--:|--:|--:|---|\n");
-        foreach (var r in results)
-        {
-            string verdict = r.RelatedCloser ? "yes" : "no";
-            html.Append($"<tr><td>{r.Encoding}</td><td class=\"num\">{r.Dimensions}</td><td>{r.Distance}</td><td class=\"num\">{F(r.SameType)}</td><td class=\"num\">{F(r.SameColor)}</td><td class=\"num\">{F(r.Unrelated)}</td><td>{verdict}</td></tr>\n");
-            md.Append($"| {r.Encoding} | {r.Dimensions} | {r.Distance} | {F(r.SameType)} | {F(r.SameColor)} | {F(r.Unrelated)} | {verdict} |\n");
-        }
-        html.Append("</table>\n");
-        md.Append('\n');
-        foreach (var (name, _) in images)
-        {
-            html.Append($"<img alt=\"{WebUtility.HtmlEncode(name)}\" src=\"{name}\">\n");
-            md.Append($"![{name}]({name})\n\n");
-        }
-        ReportSections.Write(runDir, 10, "encodings", html.ToString(), md.ToString(), images);
+        var section = new SectionBuilder().Heading("Direct mapping vs grouping by concept")
+            .Paragraph("16 items (4 types × 4 colours). One-hot gives each item its own axis (16 numbers, all pairs equally far); "
+                + "the factored code describes an item by its type and its colour (8 numbers), so items that share one are closer.")
+            .Table(["encoding", "dims", "distance", "same type", "same colour", "unrelated", "related closer?"],
+                results.Select(r => (IReadOnlyList<TableCell>)[r.Encoding, r.Dimensions.ToString(), r.Distance, F(r.SameType), F(r.SameColor),
+                    F(r.Unrelated), r.RelatedCloser ? "yes" : "no"]),
+                numeric: [false, true, false, true, true, true, false]);
+        foreach (var (name, png) in images) section.Figure(name, png);
+        section.Write(runDir, 10, "encodings");
     }
 }

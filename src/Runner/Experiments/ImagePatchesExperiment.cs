@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Images;
 using GenLab.Reports.Figures;
@@ -57,27 +55,16 @@ public sealed class ImagePatchesExperiment(ExperimentConfig config) : IAnalysisE
     private static void WriteSection(string runDir, Results r, ImagePatchesConfig model, List<(string, byte[])> figures)
     {
         string Shape(IReadOnlyList<long> s) => "(" + string.Join(", ", s) + ")";
-        var html = new StringBuilder("<h2>An image as a sequence of patch tokens</h2>\n")
-            .Append($"<p>{WebUtility.HtmlEncode(r.Source)}: {r.Width}×{r.Height} pixels, {r.Channels} channel(s). ")
-            .Append("Each P×P patch, flattened, is one token; a Conv2d with kernel = stride = P projects every patch to a ")
-            .Append($"{model.EmbeddingDim}-dimensional embedding in one operation.</p>\n")
-            .Append("<table><tr><th>patch P</th><th>tokens (H/P)·(W/P)</th><th>values per token C·P·P</th><th>patchify shape (B, N, C·P·P)</th><th>embedding shape (B, N, D)</th></tr>\n");
-        var md = new StringBuilder("## An image as a sequence of patch tokens\n\n")
-            .Append($"{r.Source}: {r.Width}×{r.Height} pixels, {r.Channels} channel(s). Each P×P patch, flattened, is one token; ")
-            .Append($"a Conv2d with kernel = stride = P projects every patch to a {model.EmbeddingDim}-dimensional embedding.\n\n")
-            .Append("| patch P | tokens (H/P)·(W/P) | values per token C·P·P | patchify shape | embedding shape |\n|--:|--:|--:|---|---|\n");
+        var section = new SectionBuilder().Heading("An image as a sequence of patch tokens")
+            .Paragraph($"{r.Source}: {r.Width}×{r.Height} pixels, {r.Channels} channel(s). Each P×P patch, flattened, is one token; "
+                + $"a Conv2d with kernel = stride = P projects every patch to a {model.EmbeddingDim}-dimensional embedding in one operation.")
+            .Table(["patch P", "tokens (H/P)·(W/P)", "values per token C·P·P", "patchify shape (B, N, C·P·P)", "embedding shape (B, N, D)"],
+                r.Patches.Select(p => (IReadOnlyList<TableCell>)[p.PatchSize.ToString(), p.Tokens.ToString(), p.ValuesPerToken.ToString(),
+                    Shape(p.PatchifyShape), Shape(p.EmbeddingShape)]),
+                numeric: [true, true, true, false, false]);
+        var pngs = figures.ToDictionary(f => f.Item1, f => f.Item2);
         foreach (var p in r.Patches)
-        {
-            html.Append($"<tr><td class=\"num\">{p.PatchSize}</td><td class=\"num\">{p.Tokens}</td><td class=\"num\">{p.ValuesPerToken}</td><td>{Shape(p.PatchifyShape)}</td><td>{Shape(p.EmbeddingShape)}</td></tr>\n");
-            md.Append($"| {p.PatchSize} | {p.Tokens} | {p.ValuesPerToken} | {Shape(p.PatchifyShape)} | {Shape(p.EmbeddingShape)} |\n");
-        }
-        html.Append("</table>\n");
-        md.Append('\n');
-        foreach (var p in r.Patches)
-        {
-            html.Append($"<h3>P = {p.PatchSize}: {p.Tokens} tokens</h3>\n<img alt=\"{p.PatchSize}x{p.PatchSize} patches\" src=\"patches_{p.PatchSize}.png\">\n");
-            md.Append($"### P = {p.PatchSize}: {p.Tokens} tokens\n\n![{p.PatchSize}×{p.PatchSize} patches](patches_{p.PatchSize}.png)\n\n");
-        }
-        ReportSections.Write(runDir, 10, "patches", html.ToString(), md.ToString(), figures);
+            section.Heading($"P = {p.PatchSize}: {p.Tokens} tokens", level: 3).Figure($"patches_{p.PatchSize}.png", pngs[$"patches_{p.PatchSize}.png"]);
+        section.Write(runDir, 10, "patches");
     }
 }
