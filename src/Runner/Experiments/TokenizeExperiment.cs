@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using GenLab.Models.Tokenizers;
 using GenLab.Reports.Figures;
@@ -92,56 +91,36 @@ public sealed class TokenizeExperiment(ExperimentConfig config) : IAnalysisExper
         string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
         // 1. Table and bar chart.
-        var html = new StringBuilder("<h2>Tokenizers compared</h2>\n");
-        html.Append($"<p>Text ({r.Characters} characters):</p><pre>{E(r.Text)}</pre>\n");
-        html.Append("<table><tr><th>tokenizer</th><th>tokens</th><th>characters per token</th><th>vocabulary</th><th>lossless</th><th>implementation</th></tr>\n");
-        var md = new StringBuilder("## Tokenizers compared\n\n");
-        md.Append($"Text ({r.Characters} characters):\n\n```text\n{r.Text}\n```\n\n");
-        md.Append("| tokenizer | tokens | characters per token | vocabulary | lossless | implementation |\n|---|--:|--:|--:|---|---|\n");
-        foreach (var t in r.Tokenizers)
-        {
-            html.Append($"<tr><td>{E(t.Label)}</td><td class=\"num\">{t.Ids.Count}</td><td class=\"num\">{F(t.CharactersPerToken)}</td>")
-                .Append($"<td class=\"num\">{t.VocabularySize:N0}</td><td>{(t.Lossless ? "yes" : "no")}</td><td>{E(t.Name)}</td></tr>\n");
-            md.Append($"| {t.Label} | {t.Ids.Count} | {F(t.CharactersPerToken)} | {t.VocabularySize:N0} | {(t.Lossless ? "yes" : "no")} | {t.Name} |\n");
-        }
-        html.Append("</table>\n<img alt=\"tokens per tokenizer\" src=\"tokens.png\">\n");
-        md.Append("\n![tokens per tokenizer](tokens.png)\n");
         byte[] chart = Charts.Bars("Tokens for the same text", "tokens",
             [.. r.Tokenizers.Select(t => t.Label)], [.. r.Tokenizers.Select(t => (double)t.Ids.Count)]);
-        ReportSections.Write(runDir, 10, "tokenizers", html.ToString(), md.ToString(), [("tokens.png", chart)]);
+        new SectionBuilder().Heading("Tokenizers compared")
+            .Raw($"<p>Text ({r.Characters} characters):</p><pre>{E(r.Text)}</pre>\n", $"Text ({r.Characters} characters):\n\n```text\n{r.Text}\n```\n\n")
+            .Table(["tokenizer", "tokens", "characters per token", "vocabulary", "lossless", "implementation"],
+                r.Tokenizers.Select(t => (IReadOnlyList<TableCell>)[t.Label, t.Ids.Count.ToString(), F(t.CharactersPerToken),
+                    t.VocabularySize.ToString("N0"), t.Lossless ? "yes" : "no", t.Name]),
+                numeric: [false, true, true, true, false, false])
+            .Figure("tokens.png", chart)
+            .Write(runDir, 10, "tokenizers");
 
         // 2. Checklist.
         if (r.Checks.Count > 0)
         {
-            var ch = new StringBuilder("<h2>Checklist</h2>\n<table><tr><th></th><th>what</th><th>expected</th><th>computed</th></tr>\n");
-            var cm = new StringBuilder("## Checklist\n\n| | what | expected | computed |\n|---|---|--:|--:|\n");
-            foreach (var c in r.Checks)
-            {
-                ch.Append($"<tr><td class=\"{(c.Reproduced ? "pass" : "fail")}\">{(c.Reproduced ? "✓ reproduced" : "✗ not reproduced")}</td>")
-                  .Append($"<td>{E(c.What)}</td><td class=\"num\">{c.Expected}</td><td class=\"num\">{c.Computed}</td></tr>\n");
-                cm.Append($"| {(c.Reproduced ? "✓ reproduced" : "✗ not reproduced")} | {c.What} | {c.Expected} | {c.Computed} |\n");
-            }
-            ch.Append("</table>\n");
-            cm.Append('\n');
-            foreach (string note in Notes(r, model))
-            {
-                ch.Append($"<p class=\"note\">{E(note)}</p>\n");
-                cm.Append($"> {note}\n\n");
-            }
-            ReportSections.Write(runDir, 5, "checklist", ch.ToString(), cm.ToString());
+            var checklist = new SectionBuilder().Heading("Checklist").Table(["", "what", "expected", "computed"],
+                r.Checks.Select(c => (IReadOnlyList<TableCell>)[new TableCell(c.Reproduced ? "✓ reproduced" : "✗ not reproduced", c.Reproduced ? "pass" : "fail"),
+                    c.What, c.Expected.ToString(), c.Computed.ToString()]),
+                numeric: [false, false, true, true]);
+            foreach (string note in Notes(r, model)) checklist.Note(note);
+            checklist.Write(runDir, 5, "checklist");
         }
 
-        // 3. Boundaries and ids.
-        var bh = new StringBuilder("<h2>Token boundaries</h2>\n<p>Each coloured block is one token (hover for its id).</p>\n");
-        var bm = new StringBuilder("## Token boundaries\n\nTokens are separated by `·`.\n\n");
+        // 3. Boundaries and ids: coloured token spans, which only Raw can say.
+        var boundaries = new SectionBuilder().Heading("Token boundaries")
+            .Raw("<p>Each coloured block is one token (hover for its id).</p>\n", "Tokens are separated by `·`.\n\n");
         foreach (var t in r.Tokenizers)
-        {
-            bh.Append($"<h3>{E(t.Label)} — {t.Ids.Count} tokens</h3>\n{TokenSpans.Html(t.Pieces, t.Ids)}\n")
-              .Append($"<details><summary>ids</summary><pre>[{string.Join(", ", t.Ids)}]</pre></details>\n");
-            bm.Append($"### {t.Label} — {t.Ids.Count} tokens\n\n{TokenSpans.Markdown(t.Pieces)}\n\n")
-              .Append($"<details><summary>ids</summary>\n\n```text\n[{string.Join(", ", t.Ids)}]\n```\n\n</details>\n\n");
-        }
-        ReportSections.Write(runDir, 20, "boundaries", bh.ToString(), bm.ToString());
+            boundaries.Heading($"{t.Label} — {t.Ids.Count} tokens", level: 3)
+                .Raw($"{TokenSpans.Html(t.Pieces, t.Ids)}\n<details><summary>ids</summary><pre>[{string.Join(", ", t.Ids)}]</pre></details>\n",
+                    $"{TokenSpans.Markdown(t.Pieces)}\n\n<details><summary>ids</summary>\n\n```text\n[{string.Join(", ", t.Ids)}]\n```\n\n</details>\n\n");
+        boundaries.Write(runDir, 20, "boundaries");
     }
 
     /// <summary>Plain explanations of differences a student will notice, computed from the results.</summary>
