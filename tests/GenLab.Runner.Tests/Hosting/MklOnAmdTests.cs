@@ -40,7 +40,8 @@ public sealed class MklOnAmdTests
         Assert.Equal(line[(line.IndexOf(':') + 1)..].Trim(), MklOnAmd.CpuVendor());
     }
 
-    /// <summary>The build compiled build/mkl_on_amd.c into this output folder, and its answer is "Intel".</summary>
+    /// <summary>The build compiled build/mkl_on_amd.c into this output folder and into genlab's own (where an
+    /// incremental build once deleted it again), and its answer is "Intel".</summary>
     [Fact]
     public void Build_OnLinuxX64WithACompiler_ShipsTheLibraryAnsweringIntel()
     {
@@ -48,6 +49,10 @@ public sealed class MklOnAmdTests
         if (!Directory.EnumerateFiles("/usr/bin", "cc").Any() && !Directory.EnumerateFiles("/usr/local/bin", "cc").Any()) return;
         string path = Path.Combine(AppContext.BaseDirectory, MklOnAmd.Library);
         Assert.True(File.Exists(path), $"{path} was not built");
+        // This assembly's output is tests/GenLab.Runner.Tests/bin/<configuration>/<framework>/; genlab's is the same under src/Runner.
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string runner = Path.Combine(Repository.Root, "src", "Runner", "bin", output.Parent!.Name, output.Name, MklOnAmd.Library);
+        Assert.True(File.Exists(runner), $"{runner} is missing: genlab runs MKL's generic kernels on AMD");
         IntPtr library = NativeLibrary.Load(path);
         try
         {
