@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace GenLab.Runner.Training;
 
 /// <summary>AdamW (Loshchilov &amp; Hutter 2019) or plain SGD over every trainable parameter of a model laid out in
-/// ONE flat buffer: each parameter becomes a view of <c>_flat</c>, so an update is a dozen element-wise ops on two
-/// long vectors (the decayed matrices, the rest) instead of a dozen per parameter; the gradient and scratch buffers
+/// ONE flat buffer: each parameter becomes a view of <c>_flat</c>, so an update is a dozen element-wise ops on one
+/// long vector instead of a dozen per parameter; the gradient and scratch buffers
 /// are allocated once, not at every step. For a small model this is what the step costs: nanoGPT's CPU GPT
 /// has 52 parameter tensors, and TorchSharp's per-parameter AdamW plus per-parameter norm clipping spend about
 /// 600 tiny native calls a step (measured in benchmarks/GenLab.Benchmarks, mode <c>gpt</c>). PyTorch's
@@ -107,40 +107,30 @@ public sealed class FlatOptimizer : IDisposable
             if (_parameters[i].grad is { } g) _gradSlots[i].copy_(g);
             else _gradSlots[i].zero_();
         }
-        // 2. The global norm decides the clipping factor, applied in the update below.
+        // 2. Clip the global norm.
         double norm = _grad.norm().ToDouble();
-        double clip = maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+        if (maxNorm > 0 && norm > maxNorm) _grad.mul_(maxNorm / (norm + 1e-6));
         _step++;
         double lr = LearningRate;
-        double biasCorrection1 = 1 - Math.Pow(_beta1, _step);
-        double biasCorrection2 = 1 - Math.Pow(_beta2, _step);
-        // 3. The update: the decayed prefix (matrices) and the rest (vectors). Splitting it into L2-sized chunks was
-        // measured (benchmark `gpt --bare-only`, chunks of 16K–64K elements) and made no difference here.
-        if (_decayed > 0) Update(0, _decayed, clip, lr, decay: true, biasCorrection1, biasCorrection2);
-        if (_decayed < Count) Update(_decayed, Count - _decayed, clip, lr, decay: false, biasCorrection1, biasCorrection2);
-        return norm;
-    }
-
-    private void Update(long start, long length, double clip, double lr, bool decay, double biasCorrection1, double biasCorrection2)
-    {
-        using var scope = NewDisposeScope();
-        var p = _flat.narrow(0, start, length);                                  // (n)
-        var g = _grad.narrow(0, start, length);                                  // (n)
-        if (clip != 1) g.mul_(clip);
-        // Decoupled weight decay on matrices (AdamW); for SGD, p − lr·(g + wd·p) is the same factor then the step.
-        if (decay && _weightDecay > 0) p.mul_(1 - lr * _weightDecay);
+        // 3. Decoupled weight decay on the matrices (a prefix of _flat).
+        if (_weightDecay > 0 && _decayed > 0)
+        {
+            // AdamW's decoupled decay; for SGD, p − lr·(g + wd·p) is the same factor followed by the step below.
+            _flat.narrow(0, 0, _decayed).mul_(1 - lr * _weightDecay);
+        }
+        // 4. The update, on the whole buffer.
         if (_kind == OptimizerKind.Sgd)
         {
-            p.add_(g, -lr);
-            return;
+            _flat.add_(_grad, -lr);
+            return norm;
         }
-        var m = _expAvg!.narrow(0, start, length);                               // (n)
-        var v = _expAvgSq!.narrow(0, start, length);                             // (n)
-        m.lerp_(g, 1 - _beta1);                                                  // m ← β1·m + (1−β1)·g
-        v.mul_(_beta2).addcmul_(g, g, 1 - _beta2);                               // v ← β2·v + (1−β2)·g²
-        var denom = _denominator!.narrow(0, start, length).copy_(v).sqrt_()       // (n) √v / √(1−β2ᵗ) + ε
-            .mul_(1 / Math.Sqrt(biasCorrection2)).add_(Epsilon);
-        p.addcdiv_(m, denom, -lr / biasCorrection1);
+        _expAvg!.lerp_(_grad, 1 - _beta1);                                       // m ← β1·m + (1−β1)·g
+        _expAvgSq!.mul_(_beta2).addcmul_(_grad, _grad, 1 - _beta2);              // v ← β2·v + (1−β2)·g²
+        double biasCorrection1 = 1 - Math.Pow(_beta1, _step);
+        double biasCorrection2 = 1 - Math.Pow(_beta2, _step);
+        _denominator!.copy_(_expAvgSq).sqrt_().mul_(1 / Math.Sqrt(biasCorrection2)).add_(Epsilon);   // (P) √v̂ + ε
+        _flat.addcdiv_(_expAvg, _denominator, -lr / biasCorrection1);
+        return norm;
     }
 
     /// <summary>Step count and moments, in TorchSharp's tensor file format.</summary>
