@@ -44,20 +44,14 @@ internal static partial class GptBenchmark
         // 2. GenLab's runner on the real experiment, as the CLI a student starts (its own process, so its peak RSS is
         // its own and not the bare loops').
         string results = Directory.CreateTempSubdirectory("genlab-bench-").FullName;
-        var genLab = ChildProcess.Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot,
-            ["run", yaml, "--set", $"data.path={Path.GetFullPath(corpus)}", "--results", results]);
-        if (genLab.Exit != 0)
-        {
-            Console.Error.WriteLine($"GenLab run failed with exit code {genLab.Exit}:\n{genLab.Tail()}");
-            return genLab.Exit;
-        }
-        string runDir = Directory.GetDirectories(Path.Combine(results, loaded.Config.Name)).Single(d => Path.GetFileName(d) != "latest");
+        var (genLab, runDir) = GenLabRun(repoRoot, yaml, loaded, results, ["--set", $"data.path={Path.GetFullPath(corpus)}"]);
+        if (runDir is null) return genLab.Exit;
         var rows = MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics));
         double[] stepsPerSecond = [.. rows.Where(r => r.Metric == "steps_per_s" && r.Step > 10).Select(r => r.Value)];
         double genLabMs = 1000 / Stats.Median(stepsPerSecond);
         double Rss(long step) => rows.Where(r => r.Metric == "rss_mb" && r.Step <= step).MaxBy(r => r.Step)!.Value;
         double tokensPerSecond = Stats.Median(rows.Where(r => r.Metric == "tokens_per_s" && r.Step > 10).Select(r => r.Value));
-        double val20 = rows.Where(r => r.Split == "val" && r.Metric == "loss").MaxBy(r => r.Step)!.Value;
+        double val20 = LastValLoss(rows);
         double val200 = FinalValLoss(loaded, runDir, results);
         Directory.Delete(results, recursive: true);
         Console.WriteLine($"GenLab runner (genlab run, GENLAB_THREADS default): median {genLabMs:F1} ms/iter, {tokensPerSecond:N0} tokens/s, "
@@ -172,6 +166,25 @@ internal static partial class GptBenchmark
             experiment.Dispose();
         }
     }
+
+    /// <summary>`genlab run` of the experiment as a student starts it, in its own process (under /usr/bin/time), into
+    /// <paramref name="results"/>.</summary>
+    /// <returns>The process and its run folder; no folder (and the failure printed) when it failed.</returns>
+    internal static (ChildRun Run, string? RunDir) GenLabRun(string repoRoot, string yaml, LoadedExperiment loaded, string results,
+        IEnumerable<string> options)
+    {
+        var run = ChildProcess.Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot, ["run", yaml, .. options, "--results", results]);
+        if (run.Exit != 0)
+        {
+            Console.Error.WriteLine($"GenLab run failed with exit code {run.Exit}:\n{run.Tail()}");
+            return (run, null);
+        }
+        return (run, Directory.GetDirectories(Path.Combine(results, loaded.Config.Name)).Single(d => Path.GetFileName(d) != "latest"));
+    }
+
+    /// <summary>The last eval's val loss (on the experiment's eval_batches).</summary>
+    internal static double LastValLoss(IEnumerable<MetricRow> rows) =>
+        rows.Where(r => r.Split == "val" && r.Metric == "loss").MaxBy(r => r.Step)!.Value;
 
     /// <summary>nanoGPT reports 1.88 on a 200-batch estimate; 20-batch evals wobble, so judge the final model on 200.</summary>
     internal static double FinalValLoss(LoadedExperiment loaded, string runDir, string results)

@@ -22,17 +22,10 @@ internal static class GptSeedStudy
             string results = Directory.CreateTempSubdirectory("genlab-seeds-").FullName;
             try
             {
-                var run = ChildProcess.Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot,
-                    ["run", yaml, "--seed", seedText, "--set", dataPath, "--results", results]);
-                if (run.Exit != 0)
-                {
-                    Console.Error.WriteLine($"GenLab run (seed {seed}) failed with exit code {run.Exit}:\n{run.Tail()}");
-                    return run.Exit;
-                }
                 var loaded = ExperimentLoader.Load(yaml, [dataPath, $"seed={seedText}"]);
-                string runDir = Directory.GetDirectories(Path.Combine(results, loaded.Config.Name)).Single(d => Path.GetFileName(d) != "latest");
-                double val20 = MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics))
-                    .Where(r => r.Split == "val" && r.Metric == "loss").MaxBy(r => r.Step)!.Value;
+                var (run, runDir) = GptBenchmark.GenLabRun(repoRoot, yaml, loaded, results, ["--seed", seedText, "--set", dataPath]);
+                if (runDir is null) return run.Exit;
+                double val20 = GptBenchmark.LastValLoss(MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics)));
                 genLab.Add(GptBenchmark.FinalValLoss(loaded, runDir, results));
                 string peer = "", peer200 = "";
                 if (nanoGptDir is not null)
