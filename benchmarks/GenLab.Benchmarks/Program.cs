@@ -18,6 +18,7 @@ if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" o
     return 2;
 }
 Console.WriteLine($"MKL on AMD: {GenLab.Runner.Hosting.MklOnAmd.Apply()}"); // before anything loads libtorch
+Console.WriteLine($"tensor memory: {GenLab.Models.Data.TensorMemory.Apply()}");
 string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 if (args[0] == "unet")
 {

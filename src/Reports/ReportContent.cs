@@ -65,6 +65,7 @@ public sealed record ReportContent(
                 ("TorchSharp", env.TorchSharp),
                 ("libtorch", libTorch),
                 .. env.MklOnAmd is { } mkl ? [("MKL on AMD", mkl)] : Array.Empty<(string, string)>(),
+                .. env.TensorFill is { } fill ? [("tensor memory", fill)] : Array.Empty<(string, string)>(),
                 ("GenLab", env.GenLab),
                 ("git commit", git),
                 ("seed", ReportFormat.Int(Run.Seed)),

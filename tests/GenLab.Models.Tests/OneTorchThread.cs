@@ -12,6 +12,7 @@ internal static class OneTorchThread
     internal static void Apply()
     {
         Environment.SetEnvironmentVariable("GENLAB_THREADS", "1");
+        GenLab.Models.Data.TensorMemory.Apply();  // as genlab's Program does: zeroed tensor memory (see TensorMemory)
         TorchSharp.torch.set_num_threads(1);
     }
 }

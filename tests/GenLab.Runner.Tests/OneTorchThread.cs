@@ -13,6 +13,7 @@ internal static class OneTorchThread
     {
         Environment.SetEnvironmentVariable("GENLAB_THREADS", "1");
         GenLab.Runner.Hosting.MklOnAmd.Apply();   // as genlab's Program does, before libtorch loads: tests run the runner's kernels
+        GenLab.Models.Data.TensorMemory.Apply();  // and its tensor memory fill
         TorchSharp.torch.set_num_threads(1);
     }
 }

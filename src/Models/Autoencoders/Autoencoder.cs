@@ -1,3 +1,4 @@
+using GenLab.Models.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,6 +27,7 @@ public sealed class Autoencoder : nn.Module<Tensor, Tensor>
             throw new ArgumentException(string.Join("; ", issues.Select(i => $"{i.Key}: {i.Message}")), nameof(config));
         ArgumentOutOfRangeException.ThrowIfLessThan(imageChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        if (config.Architecture == AutoencoderArchitecture.Conv) TensorMemory.ForConvolutions();
         Config = config;
         ImageChannels = imageChannels;
         ImageSize = imageSize;

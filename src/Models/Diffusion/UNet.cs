@@ -1,3 +1,4 @@
+using GenLab.Models.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -283,6 +284,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         if (issues.Count > 0)
             throw new ArgumentException(string.Join("; ", issues.Select(i => $"{i.Key}: {i.Message}")), nameof(config));
         ArgumentOutOfRangeException.ThrowIfLessThan(imageChannels, 1);
+        TensorMemory.ForConvolutions();
         Config = config;
         ImageChannels = imageChannels;
         ImageSize = imageSize;

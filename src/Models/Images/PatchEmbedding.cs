@@ -1,3 +1,4 @@
+using GenLab.Models.Data;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -17,6 +18,7 @@ public sealed class PatchEmbedding : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(embedDim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(patchSize, 1);
+        TensorMemory.ForConvolutions();
         InChannels = inChannels;
         EmbedDim = embedDim;
         PatchSize = patchSize;

@@ -47,6 +47,7 @@ public sealed class ImageClassifier : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"image size {imageSize} must be between {minSide} and 1024: each of the "
                 + $"{config.Channels.Count} stages in channels [{string.Join(", ", config.Channels)}] halves the side", nameof(imageSize));
         if (classNames.Count < 2) throw new ArgumentException("a classifier needs at least two classes", nameof(classNames));
+        TensorMemory.ForConvolutions();
         if (classNames.Distinct(StringComparer.Ordinal).Count() != classNames.Count)
             throw new ArgumentException($"class names must be distinct: [{string.Join(", ", classNames)}]", nameof(classNames));
         Config = config;

@@ -1,3 +1,4 @@
+using GenLab.Models.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,6 +35,7 @@ public sealed class Vae : nn.Module<Tensor, (Tensor Reconstruction, Tensor Mean,
             throw new ArgumentException(string.Join("; ", issues.Select(i => $"{i.Key}: {i.Message}")), nameof(config));
         ArgumentOutOfRangeException.ThrowIfLessThan(imageChannels, 1);
         if (config.ImageSizeProblem(imageSize) is { } problem) throw new ArgumentException(problem, nameof(imageSize));
+        TensorMemory.ForConvolutions();
         Config = config;
         ImageChannels = imageChannels;
         ImageSize = imageSize;

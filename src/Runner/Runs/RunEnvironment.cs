@@ -21,6 +21,7 @@ public static class RunEnvironment
         LibTorch = torch.__version__,
         TorchBackend = TorchBackend,
         MklOnAmd = Hosting.MklOnAmd.Status,
+        TensorFill = GenLab.Models.Data.TensorMemory.Status,
         GenLab = typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
     };
 
