@@ -36,7 +36,7 @@ public sealed record RunInfo
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new NonFiniteAsNull(), new NonFiniteSingleAsNull() },
     };
 
     public static RunInfo Read(string runDir)
@@ -74,5 +74,7 @@ public sealed record EnvironmentInfo
     public string TorchBackend { get; init; } = "";
     /// <summary>Whether MKL ran its AVX2/AVX-512 kernels on an AMD processor (GENLAB_MKL_ON_AMD); null in older runs.</summary>
     public string? MklOnAmd { get; init; }
+    /// <summary>What new tensor memory held (GENLAB_TENSOR_FILL: zeroed for models with convolutions); null in older runs.</summary>
+    public string? TensorFill { get; init; }
     public string GenLab { get; init; } = "";
 }

@@ -60,6 +60,14 @@ internal sealed class LabelledImages : IDisposable
         return data.index_select(0, index);                                        // (B, C, H, W)
     }
 
+    /// <summary>Whether the batch <see cref="Batch"/> would draw holds a NaN or ±Infinity.</summary>
+    public static bool BatchHasNonFinite(Tensor data, SplitMix64 rng, int batchSize)
+    {
+        using var batch = Batch(data, rng, batchSize);                            // (B, C, H, W)
+        using var finite = batch.isfinite().all();
+        return !finite.item<bool>();
+    }
+
     /// <summary><paramref name="batchSize"/> row numbers below <paramref name="count"/>, uniform with replacement.</summary>
     public static long[] Rows(long count, SplitMix64 rng, int batchSize)
     {

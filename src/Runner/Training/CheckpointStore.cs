@@ -43,6 +43,7 @@ public sealed class CheckpointStore(string directory)
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new NonFiniteAsNull(), new NonFiniteSingleAsNull() },
     };
 
     public string Directory { get; } = directory;

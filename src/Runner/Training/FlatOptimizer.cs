@@ -24,6 +24,8 @@ public sealed class FlatOptimizer : IDisposable
     private const double Epsilon = 1e-8;
 
     private readonly Parameter[] _parameters;    // matrices first, then vectors; each a view of _flat
+    private readonly string[] _names;            // each parameter's name in the model (decoder.3.weight)
+    private readonly int[] _modelOrder;          // indices into _parameters in the model's own order
     private readonly long _decayed;              // elements of _flat that get weight decay (a prefix)
     private readonly Tensor _flat;               // (P) every parameter's values
     private readonly Tensor? _expAvg;            // (P) AdamW first moment
@@ -41,13 +43,17 @@ public sealed class FlatOptimizer : IDisposable
         _weightDecay = t.WeightDecay;
         (_beta1, _beta2) = (t.Beta1, t.Beta2);
         LearningRate = t.Lr;
-        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        var trainable = named.Select(p => p.parameter).ToList();
         if (trainable.Count == 0) throw new ArgumentException("the model has no trainable parameters", nameof(model));
         var dtype = trainable[0].dtype;
         var device = trainable[0].device;
         if (trainable.Any(p => p.dtype != dtype || p.device.type != device.type || p.device.index != device.index))
             throw new ArgumentException("all trainable parameters must share one dtype and device", nameof(model));
-        _parameters = [.. trainable.Where(p => p.dim() >= 2), .. trainable.Where(p => p.dim() < 2)];
+        var ordered = named.Where(p => p.parameter.dim() >= 2).Concat(named.Where(p => p.parameter.dim() < 2)).ToList();
+        _parameters = [.. ordered.Select(p => p.parameter)];
+        _names = [.. ordered.Select(p => p.name)];
+        _modelOrder = [.. named.Select(p => ordered.FindIndex(o => ReferenceEquals(o.parameter, p.parameter)))];
         _decayed = _parameters.Where(p => p.dim() >= 2).Sum(p => p.numel());
         long total = _parameters.Sum(p => p.numel());
 
@@ -95,20 +101,19 @@ public sealed class FlatOptimizer : IDisposable
 
     /// <summary>Gathers the parameters' gradients into the flat gradient buffer (a parameter without one counts as
     /// zero), scales them so their global L2 norm is at most <paramref name="maxNorm"/> (0 = no clipping, as
-    /// <c>clip_grad_norm_</c>), and applies one update.</summary>
+    /// <c>clip_grad_norm_</c>), and applies one update — unless the norm is NaN or ±Infinity: then nothing is
+    /// applied (a NaN norm would pass any clipping test and poison every weight), and the caller asks
+    /// <see cref="FirstNonFinite"/> which gradient it was.</summary>
     /// <returns>The gradient norm before clipping.</returns>
     public double Step(double maxNorm)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         // 1. Gather: one copy per parameter into its slot of the persistent buffer (no 4·P-byte allocation per step).
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            if (_parameters[i].grad is { } g) _gradSlots[i].copy_(g);
-            else _gradSlots[i].zero_();
-        }
-        // 2. Clip the global norm.
+        GatherGradients();
+        // 2. Clip the global norm; a non-finite norm stops here, the weights untouched.
         double norm = _grad.norm().ToDouble();
+        if (!double.IsFinite(norm)) return norm;
         if (maxNorm > 0 && norm > maxNorm) _grad.mul_(maxNorm / (norm + 1e-6));
         _step++;
         double lr = LearningRate;
@@ -131,6 +136,40 @@ public sealed class FlatOptimizer : IDisposable
         _denominator!.copy_(_expAvgSq).sqrt_().mul_(1 / Math.Sqrt(biasCorrection2)).add_(Epsilon);   // (P) √v̂ + ε
         _flat.addcdiv_(_expAvg, _denominator, -lr / biasCorrection1);
         return norm;
+    }
+
+    /// <summary>Whether every parameter value is finite: one reduction over the flat buffer.</summary>
+    public bool ParametersFinite()
+    {
+        using var scope = NewDisposeScope();
+        return _flat.isfinite().all().item<bool>();
+    }
+
+    /// <summary>The first parameter, in the model's order, whose values (or, with <paramref name="gradients"/>, whose
+    /// gradients as the last backward left them) hold NaN or ±Infinity, described as
+    /// <c>decoder.3.weight (3×32×3×3): 12 NaN, 0 ±Infinity of 864</c>; null when all are finite.</summary>
+    public string? FirstNonFinite(bool gradients)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        if (gradients) GatherGradients();
+        foreach (int i in _modelOrder)
+        {
+            var values = gradients ? _gradSlots[i] : _parameters[i];
+            if (values.isfinite().all().item<bool>()) continue;
+            long nan = values.isnan().sum().item<long>(), inf = values.isinf().sum().item<long>();
+            return $"{_names[i]} ({string.Join("×", values.shape)}): {nan} NaN, {inf} ±Infinity of {values.numel()}";
+        }
+        return null;
+    }
+
+    private void GatherGradients()
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            if (_parameters[i].grad is { } g) _gradSlots[i].copy_(g);
+            else _gradSlots[i].zero_();
+        }
     }
 
     /// <summary>Step count and moments, in TorchSharp's tensor file format.</summary>
