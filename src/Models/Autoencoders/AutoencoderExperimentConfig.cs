@@ -8,12 +8,9 @@ public sealed record AutoencoderExperimentConfig : IValidatable
     public AutoencoderConfig Network { get; init; } = new();
     /// <summary>Neighbours that vote in the k-NN accuracy of the label in latent space.</summary>
     public int KnnK { get; init; } = 5;
-    /// <summary>If set, the run fails unless the label's k-NN accuracy in latent space reaches it.</summary>
-    public double? ExpectLabelKnnAccuracy { get; init; }
 
     public IEnumerable<ConfigIssue> Validate()
     {
         if (KnnK < 1) yield return new("knn_k", "must be >= 1");
-        if (ExpectLabelKnnAccuracy is < 0 or > 1) yield return new("expect_label_knn_accuracy", "must be in [0, 1]");
     }
 }

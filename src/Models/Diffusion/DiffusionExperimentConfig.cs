@@ -48,10 +48,6 @@ public sealed record DiffusionExperimentConfig : IValidatable, IValidatableWithD
     public int QualitySamples { get; init; } = 256;
     public double ConfidenceThreshold { get; init; } = 0.9;
     public ImageClassifierConfig Classifier { get; init; } = new();
-    /// <summary>If set, the run fails unless this share of samples is classified with confidence ≥ the threshold.</summary>
-    public double? ExpectConfidentShare { get; init; }
-    /// <summary>caption: if set, the run fails unless this share of samples is classified as their prompt.</summary>
-    public double? ExpectPromptMatch { get; init; }
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -76,11 +72,6 @@ public sealed record DiffusionExperimentConfig : IValidatable, IValidatableWithD
         if (TrajectoryFrames is < 2 or > 50) yield return new("trajectory_frames", "must be between 2 and 50");
         if (QualitySamples < 0) yield return new("quality_samples", "must be >= 0 (0 = no quality measure)");
         if (ConfidenceThreshold is <= 0 or >= 1) yield return new("confidence_threshold", "must be in (0, 1)");
-        if (ExpectConfidentShare is < 0 or > 1) yield return new("expect_confident_share", "must be in [0, 1]");
-        if (ExpectConfidentShare is not null && QualitySamples == 0) yield return new("expect_confident_share", "needs quality_samples > 0");
-        if (ExpectPromptMatch is < 0 or > 1) yield return new("expect_prompt_match", "must be in [0, 1]");
-        if (ExpectPromptMatch is not null && (Condition != DiffusionCondition.Caption || QualitySamples == 0))
-            yield return new("expect_prompt_match", "needs condition: caption and quality_samples > 0");
     }
 
     public IEnumerable<ConfigIssue> ValidateWithData(object data)

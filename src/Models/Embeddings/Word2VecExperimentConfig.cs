@@ -29,8 +29,6 @@ public sealed record Word2VecExperimentConfig : IValidatable
     public IReadOnlyList<IReadOnlyList<string>> Analogies { get; init; } = [];
     /// <summary>The most frequent words drawn in the PCA scatter.</summary>
     public int PlotWords { get; init; } = 80;
-    /// <summary>If set, the run fails unless the colour and type neighbour shares reach it.</summary>
-    public double? ExpectNeighbourShare { get; init; }
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -38,6 +36,5 @@ public sealed record Word2VecExperimentConfig : IValidatable
         if (PlotWords < 2) yield return new("plot_words", "must be >= 2");
         foreach (var a in Analogies.Where(a => a.Count is < 3 or > 4))
             yield return new("analogies", $"[{string.Join(", ", a)}]: give [a, b, c] or [a, b, c, expected]");
-        if (ExpectNeighbourShare is < 0 or > 1) yield return new("expect_neighbour_share", "must be in [0, 1]");
     }
 }

@@ -49,20 +49,10 @@ public sealed record TokenizerSpec : IValidatable
     }
 }
 
-/// <summary>What a comparison is expected to reproduce, e.g. the lecture's numbers (68 characters, 11 words,
-/// 18 GPT-4 tokens). The experiment computes every count and marks each expectation reproduced or not.</summary>
-public sealed record ExpectConfig
-{
-    public int? Characters { get; init; }
-    /// <summary>Tokenizer label → expected token count.</summary>
-    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
-}
-
 /// <summary><c>kind: tokenize</c> — model section.</summary>
 public sealed record TokenizeConfig : IValidatable
 {
     public required IReadOnlyList<TokenizerSpec> Tokenizers { get; init; }
-    public ExpectConfig Expect { get; init; } = new();
 
     public static string LabelOf(TokenizerSpec spec) => spec.Label ?? spec.Type switch
     {
@@ -81,8 +71,6 @@ public sealed record TokenizeConfig : IValidatable
         var labels = Tokenizers.Select(LabelOf).ToList();
         foreach (string duplicate in labels.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key))
             yield return new("tokenizers", $"two tokenizers are labelled '{duplicate}': give them distinct `label`s");
-        foreach (string key in Expect.Tokens.Keys.Where(k => !labels.Contains(k)))
-            yield return new("expect", $"expect.tokens names '{key}', which is not a tokenizer label here ({string.Join(", ", labels)})");
     }
 }
 

@@ -24,16 +24,17 @@ public static class Cli
             DefaultValueFactory = _ => "results",
         };
 
-        var run = new Command("run", "Train an experiment into a new run folder.") { experiment, set, device, seed, results };
+        var ci = new Option<bool>("--ci") { Description = "Run the reduced variant the file declares for CI (its `ci:` section)." };
+        var run = new Command("run", "Train an experiment into a new run folder.") { experiment, set, device, seed, results, ci };
         run.SetAction((parse, _) => RunCommand.ExecuteAsync(parse.GetValue(experiment)!, parse.GetValue(set) ?? [],
-            parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine));
+            parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine, parse.GetValue(ci)));
 
         var runDirectory = new Argument<string>("run-dir") { Description = "A run folder (results/<name>/<run> or results/<name>/latest)." };
         var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory };
         resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine));
 
         var files = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
-        var validate = new Command("validate", "Check experiment files without running them.") { files, set };
+        var validate = new Command("validate", "Check experiment files (and their CI variants) without running them.") { files, set };
         validate.SetAction(parse => ValidateCommand.Execute(parse.GetValue(files)!, parse.GetValue(set) ?? []));
 
         var listRoot = new Argument<string>("dir") { Description = "Results folder.", DefaultValueFactory = _ => "results" };

@@ -7,13 +7,13 @@ public static class RunCommand
 {
     /// <summary><c>run &lt;experiment.yaml&gt;</c>: validate, then execute inside the hosted service.</summary>
     public static async Task<int> ExecuteAsync(string experimentPath, IReadOnlyList<string> overrides, string? device,
-        long? seed, string resultsRoot, IReadOnlyList<string> commandLine)
+        long? seed, string resultsRoot, IReadOnlyList<string> commandLine, bool ci = false)
     {
         var all = new List<string>(overrides);
         if (device is not null) all.Add($"device={device}");
         if (seed is not null) all.Add($"seed={seed}");
         LoadedExperiment loaded;
-        try { loaded = ExperimentLoader.Load(experimentPath, all); }
+        try { loaded = ExperimentLoader.Load(experimentPath, all, ci: ci); }
         catch (ConfigException e) { return CliErrors.Report(e); }
         return await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine });
     }

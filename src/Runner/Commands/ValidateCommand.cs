@@ -14,7 +14,8 @@ public static class ValidateCommand
             try
             {
                 var loaded = ExperimentLoader.Load(path, overrides);
-                Console.WriteLine($"ok      {path}  ({loaded.Config.Name}, {ConfigNames.EnumSpelling(typeof(ExperimentKind), loaded.Config.Kind)}, config {loaded.ConfigHash})");
+                string variant = loaded.HasCiVariant ? $", CI variant {ExperimentLoader.Load(path, overrides, ci: true).ConfigHash}" : "";
+                Console.WriteLine($"ok      {path}  ({loaded.Config.Name}, {ConfigNames.EnumSpelling(typeof(ExperimentKind), loaded.Config.Kind)}, config {loaded.ConfigHash}{variant})");
             }
             catch (ConfigException e)
             {

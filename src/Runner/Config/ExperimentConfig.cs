@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using GenLab.Models.Configuration;
+using GenLab.Runner.Expectations;
 
 namespace GenLab.Runner.Config;
 
@@ -41,6 +42,9 @@ public sealed record ExperimentConfig : IValidatable
     public object Model { get; init; } = null!;
     public TrainingConfig Training { get; init; } = new();
     public ReportConfig Report { get; init; } = new();
+    /// <summary>Results the run must reproduce, by name (see <see cref="ResultCatalog"/>); a miss fails the run.
+    /// <c>--set expect=null</c> drops them (a shortened run of a shipped experiment, say).</summary>
+    public IReadOnlyDictionary<string, Expectation>? Expect { get; init; }
 
     public T DataAs<T>() => (T)Data;
     public T ModelAs<T>() => (T)Model;
@@ -57,6 +61,14 @@ public sealed record ExperimentConfig : IValidatable
         // Sections left out of the file are filled in after this check; they hold defaults that agree.
         if (Model is IValidatableWithData model && Data is not null)
             foreach (var issue in model.ValidateWithData(Data)) yield return issue;
+        if (Expect is { Count: > 0 } && Model is not null && Data is not null)
+        {
+            var known = ResultCatalog.Of(this);
+            foreach (string name in Expect.Keys.Where(k => !known.ContainsKey(k)))
+                yield return new ConfigIssue($"expect.{name}", ConfigNames.Suggest(name, known.Keys) is { } near
+                    ? $"a {ConfigNames.EnumSpelling(typeof(ExperimentKind), Kind)} experiment reports no result '{name}' (did you mean `{near}`?)"
+                    : $"a {ConfigNames.EnumSpelling(typeof(ExperimentKind), Kind)} experiment reports no result '{name}' (it reports: {string.Join(", ", known.Keys)})");
+        }
     }
 }
 
@@ -92,6 +104,9 @@ public sealed record TrainingConfig : IValidatable
     public double GradClip { get; init; } = 1.0;
     public int EvalEvery { get; init; } = 100;
     public int EvalBatches { get; init; } = 20;
+    /// <summary>Batches of the last evaluation, whose validation loss is the run's <c>val_loss</c> result (nanoGPT's
+    /// published numbers use 200); null: <see cref="EvalBatches"/>.</summary>
+    public int? FinalEvalBatches { get; init; }
     public int LogEvery { get; init; } = 10;
     public int CheckpointEvery { get; init; } = 500;
     /// <summary>How many of the newest checkpoints to keep (the best one and the one resumed from are kept too).</summary>
@@ -111,6 +126,7 @@ public sealed record TrainingConfig : IValidatable
         if (GradClip < 0) yield return new("grad_clip", "must be >= 0 (0 disables clipping)");
         if (EvalEvery < 1) yield return new("eval_every", "must be >= 1");
         if (EvalBatches < 1) yield return new("eval_batches", "must be >= 1");
+        if (FinalEvalBatches < 1) yield return new("final_eval_batches", "must be >= 1 (or null: eval_batches)");
         if (LogEvery < 1) yield return new("log_every", "must be >= 1");
         if (CheckpointEvery < 1) yield return new("checkpoint_every", "must be >= 1");
         if (KeepCheckpoints < 1) yield return new("keep_checkpoints", "must be >= 1");

@@ -9,14 +9,18 @@ namespace GenLab.Runner.Config;
 public static class ExperimentLoader
 {
     public const string SetSource = "--set";
+    /// <summary>The key of the reduced variant an experiment declares for CI (<c>genlab verify --ci</c>): a partial
+    /// experiment deep-merged over the file, e.g. fewer steps; dropped from every other load.</summary>
+    public const string CiKey = "ci";
 
     /// <param name="path">The experiment YAML file.</param>
     /// <param name="overrides"><c>key.path=value</c> strings; the value is YAML, so <c>training.steps=[1,2]</c>
     /// and <c>data.path=x.txt</c> both work.</param>
     /// <param name="pathBase">Directory that relative file paths in <paramref name="path"/> resolve against;
     /// by default the file's own folder.</param>
+    /// <param name="ci">Load the reduced variant the file's <c>ci:</c> section declares.</param>
     /// <exception cref="ConfigException">The config is invalid.</exception>
-    public static LoadedExperiment Load(string path, IReadOnlyList<string> overrides, string? pathBase = null)
+    public static LoadedExperiment Load(string path, IReadOnlyList<string> overrides, string? pathBase = null, bool ci = false)
     {
         var errors = new List<ConfigError>();
         var composer = new YamlComposer(errors);
@@ -24,13 +28,25 @@ public static class ExperimentLoader
         // Binding a half-read tree would bury the real problem under missing-key errors.
         if (root is null || errors.Count > 0) throw new ConfigException(errors);
 
+        var variant = root.Get(CiKey);
+        bool hasVariant = variant is not null;
+        if (variant is not null and not MappingNode)
+            errors.Add(variant.Origin.Error(CiKey, "expected a mapping: the keys the CI variant changes (e.g. training: { steps: 500 })"));
+        root.Remove(CiKey);
+        if (ci)
+        {
+            if (variant is MappingNode changes) root = (MappingNode)YamlComposer.Merge(root, changes);
+            else if (variant is null) errors.Add(root.Origin.Error(CiKey, "this experiment declares no CI variant (a `ci:` section)"));
+        }
+        if (errors.Count > 0) throw new ConfigException(errors);
+
         for (var i = 0; i < overrides.Count; i++) ApplyOverride(root, overrides[i], i + 1, errors);
 
         var config = new ConfigBinder(errors).BindExperiment(root);
         if (config is null || errors.Count > 0) throw new ConfigException(errors);
 
         var resolved = ConfigYamlWriter.Write(config);
-        return new LoadedExperiment(config, resolved, Hash(resolved), composer.SourceFiles.ToList());
+        return new LoadedExperiment(config, resolved, Hash(resolved), composer.SourceFiles.ToList(), hasVariant);
     }
 
     /// <summary>First 8 hex digits of the SHA-256 of the resolved YAML: enough to tell runs apart at a glance.</summary>

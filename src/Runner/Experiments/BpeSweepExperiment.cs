@@ -21,7 +21,7 @@ public sealed class BpeSweepExperiment(ExperimentConfig config) : IAnalysisExper
     public sealed record Reference(string Label, int HeldOutTokens, double TokensPerCharacter);
     public sealed record Results(int TrainCharacters, int HeldOutCharacters, IReadOnlyList<Point> Points, IReadOnlyList<Reference> References);
 
-    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    public IReadOnlyDictionary<string, double> Run(RunFolder folder, ILogger logger, CancellationToken stop)
     {
         var data = config.DataAs<HeldOutCorpusConfig>();
         var model = config.ModelAs<BpeSweepConfig>();
@@ -55,6 +55,11 @@ public sealed class BpeSweepExperiment(ExperimentConfig config) : IAnalysisExper
         var results = new Results(new StringInfo(train).LengthInTextElements, heldOutCharacters, points, references);
         ResultsJson.Write(folder.File(ResultsFile), results);
         WriteSection(folder.Path, results, model.Split);
+        var values = new Dictionary<string, double>();
+        foreach (var (point, requested) in points.Zip(model.VocabSizes.Distinct().Order())) values[$"tokens_per_character_{requested}"] = point.TokensPerCharacter;
+        foreach (var r in references) values[$"tokens_per_character_{r.Label}"] = r.TokensPerCharacter;
+        values["tokens_per_character_falls"] = points.Zip(points.Skip(1)).All(p => p.Second.TokensPerCharacter < p.First.TokensPerCharacter) ? 1 : 0;
+        return values;
     }
 
     /// <summary>The last <paramref name="fraction"/> of the text, starting at a line boundary, is held out.</summary>

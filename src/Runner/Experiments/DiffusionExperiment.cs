@@ -22,7 +22,7 @@ namespace GenLab.Runner.Experiments;
 /// guidance. Sampling uses an exponential moving average of the weights. At every checkpoint the report gets a
 /// sample grid from the same seeded noise (students watch it learn); at the end the x_T … x_0 trajectory, DDIM with
 /// several step counts, guidance scales side by side, and the classifier-judged quality of the samples.</summary>
-public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterStep, IWritesReportSections, IChecksExpectations
+public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterStep, IWritesReportSections
 {
     public const string ResultsFile = "diffusion.json";
     private const string EmaFile = "ema.bin", EmaStateFile = "ema.json", CaptionTokenizerFile = "captions.tokenizer";
@@ -97,6 +97,8 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
         return Loss(_images.Train, _trainCaption, rows, generator, _config.CondDropout);   // ()
     }
 
+    public bool BatchHasNonFinite(SplitMix64 batches, int batchSize) => LabelledImages.BatchHasNonFinite(_images.Train, batches, batchSize);
+
     public IReadOnlyList<(string Split, string Metric, double Value)> Evaluate(int batches, int batchSize) =>
     [
         ("train_eval", "loss", MeanLoss(_images.Train, _trainCaption, batches, batchSize, "eval-train")),
@@ -169,20 +171,13 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
         });
     }
 
-    public IReadOnlyList<string> FailedExpectations(string runDirectory)
-    {
-        if (_config.ExpectConfidentShare is null && _config.ExpectPromptMatch is null) return [];
-        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDirectory, ResultsFile)));
-        if (!results.RootElement.TryGetProperty("quality", out var quality) || quality.ValueKind != JsonValueKind.Object)
-            return ["no quality measure was written (the run did not reach its last step)"];
-        var failed = new List<string>();
-        double confident = quality.GetProperty("confident_share").GetDouble();
-        if (_config.ExpectConfidentShare is { } share && confident < share)
-            failed.Add($"share of samples classified with confidence >= {F(_config.ConfidenceThreshold)}: {F(confident)} < expected {F(share)}");
-        if (_config.ExpectPromptMatch is { } match && quality.GetProperty("match_share").GetDouble() is var got && got < match)
-            failed.Add($"share of samples classified as their prompt: {F(got)} < expected {F(match)}");
-        return failed;
-    }
+    /// <summary>The quality measures the last checkpoint's <see cref="WriteSections"/> computed.</summary>
+    public IReadOnlyDictionary<string, double> Results(string runDirectory) =>
+        ResultsJson.Numbers(Path.Combine(runDirectory, ResultsFile),
+            ("confident_share", "quality.confident_share"), ("real_confident_share", "quality.real_confident_share"),
+            ("classes_covered", "quality.classes_covered_share"), ("fid_lite", "quality.fid_lite"),
+            ("fid_lite_real", "quality.fid_lite_real"), ("prompt_match", "quality.match_share"),
+            ("nearest_train_distance", "quality.nearest_train_distance"));
 
     // ---- training and evaluation -------------------------------------------------------------------------------
 

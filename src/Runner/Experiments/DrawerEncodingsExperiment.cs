@@ -25,12 +25,13 @@ public sealed class DrawerEncodingsExperiment(ExperimentConfig config) : IAnalys
         public bool RelatedCloser => SameType < Unrelated - 1e-9 && SameColor < Unrelated - 1e-9;
     }
 
-    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    public IReadOnlyDictionary<string, double> Run(RunFolder folder, ILogger logger, CancellationToken stop)
     {
         var model = config.ModelAs<DrawerEncodingsConfig>();
         var items = DrawerItem.All;
         string[] labels = [.. items.Select(i => i.Name)];
         var results = new List<PairMeans>();
+        double oneHotSpread = 0;
         var images = new List<(string, byte[])>();
         foreach (var (encoding, build) in new (string, Func<Tensor>)[] { ("one-hot", DrawerEncodings.OneHot), ("factored", DrawerEncodings.Factored) })
         {
@@ -41,6 +42,7 @@ public sealed class DrawerEncodingsExperiment(ExperimentConfig config) : IAnalys
                 stop.ThrowIfCancellationRequested();
                 var matrix = Similarities.Pairwise(vectors, vectors, distance);      // (16, 16)
                 double[,] values = ToArray(matrix);
+                if (encoding == "one-hot") oneHotSpread = Math.Max(oneHotSpread, OffDiagonalSpread(values));
                 var means = Means(encoding, distance, (int)vectors.shape[1], values, items);
                 results.Add(means);
                 string name = $"{encoding}_{distance.ToString().ToLowerInvariant()}.png";
@@ -51,6 +53,22 @@ public sealed class DrawerEncodingsExperiment(ExperimentConfig config) : IAnalys
         }
         ResultsJson.Write(folder.File(ResultsFile), results);
         WriteSection(folder.Path, results, images, model);
+        var factored = results.Where(r => r.Encoding == "factored").ToList();
+        return new Dictionary<string, double>
+        {
+            ["onehot_spread"] = oneHotSpread,
+            ["factored_related_closer"] = (double)factored.Count(r => r.RelatedCloser) / factored.Count,
+        };
+    }
+
+    /// <summary>Largest minus smallest distance between two different items.</summary>
+    private static double OffDiagonalSpread(double[,] d)
+    {
+        var off = new List<double>();
+        for (int a = 0; a < d.GetLength(0); a++)
+            for (int b = 0; b < d.GetLength(1); b++)
+                if (a != b) off.Add(d[a, b]);
+        return off.Max() - off.Min();
     }
 
     private static string Describe(Distance d) => d switch

@@ -170,6 +170,23 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
 
     public void SaveArtifacts(string directory) => GptCheckpoint.SaveArtifacts(directory, _model.Config, _tokenizer);
 
+    /// <summary>Fine-tuning: the answer-token validation loss before (step 0: the base model) and after.</summary>
+    public IReadOnlyDictionary<string, double> Results(string runDirectory)
+    {
+        var results = new Dictionary<string, double>();
+        if (_qa is null) return results;
+        var val = MetricsCsv.Read(Path.Combine(runDirectory, RunFiles.Metrics)).Where(r => r.Split == "val" && r.Metric == "loss")
+            .OrderBy(r => r.Step).ToList();
+        if (val.Count == 0) return results;
+        results["answer_loss"] = val[^1].Value;
+        if (val[0].Step == 0)
+        {
+            results["base_answer_loss"] = val[0].Value;
+            results["answer_loss_ratio"] = val[^1].Value / val[0].Value;
+        }
+        return results;
+    }
+
     public void WriteSections(string runDirectory, long step)
     {
         if (_qa is not null) WriteComparison(runDirectory, step);

@@ -7,5 +7,6 @@ namespace GenLab.Runner.Experiments;
 /// writes its results as report sections (<see cref="GenLab.Reports.RunFolder.ReportSections"/>) and a JSON file.</summary>
 public interface IAnalysisExperiment
 {
-    void Run(RunFolder folder, ILogger logger, CancellationToken stop);
+    /// <returns>The named results (see <c>ResultCatalog</c>) that <c>expect:</c> checks.</returns>
+    IReadOnlyDictionary<string, double> Run(RunFolder folder, ILogger logger, CancellationToken stop);
 }

@@ -19,7 +19,7 @@ public sealed class ImagePatchesExperiment(ExperimentConfig config) : IAnalysisE
     public sealed record PatchResult(int PatchSize, int Tokens, int ValuesPerToken, IReadOnlyList<long> PatchifyShape, IReadOnlyList<long> EmbeddingShape);
     public sealed record Results(string Source, int Width, int Height, int Channels, IReadOnlyList<PatchResult> Patches);
 
-    public void Run(RunFolder folder, ILogger logger, CancellationToken stop)
+    public IReadOnlyDictionary<string, double> Run(RunFolder folder, ILogger logger, CancellationToken stop)
     {
         var data = config.DataAs<ImageSourceConfig>();
         var model = config.ModelAs<ImagePatchesConfig>();
@@ -50,6 +50,7 @@ public sealed class ImagePatchesExperiment(ExperimentConfig config) : IAnalysisE
         var all = new Results(source, image.Width, image.Height, image.Channels, results);
         ResultsJson.Write(folder.File(ResultsFile), all);
         WriteSection(folder.Path, all, model, figures);
+        return results.ToDictionary(r => $"tokens_p{r.PatchSize}", r => (double)r.Tokens);
     }
 
     private static void WriteSection(string runDir, Results r, ImagePatchesConfig model, List<(string, byte[])> figures)

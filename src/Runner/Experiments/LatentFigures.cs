@@ -82,16 +82,6 @@ internal static class LatentFigures
         return new LatentSummary(typeAccuracy, colorAccuracy, images);
     }
 
-    /// <summary>The failure message when the label's k-NN accuracy, as <c>label_knn_accuracy</c> in a results file
-    /// written at the last checkpoint, is below <paramref name="expected"/>; none when it is not.</summary>
-    public static IReadOnlyList<string> FailedKnnExpectation(string resultsPath, double? expected)
-    {
-        if (expected is not { } threshold) return [];
-        using var results = JsonDocument.Parse(File.ReadAllText(resultsPath));
-        double accuracy = results.RootElement.GetProperty("label_knn_accuracy").GetDouble();
-        return accuracy >= threshold ? [] : [$"label k-NN accuracy in latent space {accuracy:F3} < expected {threshold:F3}"];
-    }
-
     /// <summary>Rows of images, one row per tensor, as one PNG upscaled by <paramref name="scale"/>.</summary>
     /// <param name="rows">(N, C, H, W) each, all of the same shape.</param>
     public static byte[] Rows(IReadOnlyList<Tensor> rows, int scale)

@@ -2,6 +2,7 @@ using GenLab.Reports;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
 using GenLab.Runner.Experiments;
+using GenLab.Runner.Expectations;
 using GenLab.Runner.Runs;
 using GenLab.Runner.Training;
 using Microsoft.Extensions.Logging;
@@ -86,24 +87,38 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
     private int Analyse(LoadedExperiment loaded, IAnalysisExperiment analysis, CancellationToken stop)
     {
         var recorder = Recorder!;
-        try { analysis.Run(recorder.Folder, logger, stop); }
-        catch (ExpectationFailedException e)
-        {
-            // The results are written and worth reading: the report shows which expectation failed.
-            logger.LogError("{Message}", e.Message);
-            recorder.Finish(RunStatus.Failed, e.Message);
-            WriteReport(loaded, recorder.Folder.Path);
-            return ExitCodes.Failed;
-        }
+        IReadOnlyDictionary<string, double> values = new Dictionary<string, double>();
+        try { values = analysis.Run(recorder.Folder, logger, stop); }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         if (stop.IsCancellationRequested)
         {
             recorder.Finish(RunStatus.Interrupted, "stopped by a signal before the analysis finished; run it again");
             return ExitCodes.Interrupted;
         }
+        return Conclude(loaded, values, $"completed {loaded.Config.Name}");
+    }
+
+    /// <summary>Checks the run's results against its <c>expect:</c> section, writes results.json and the report, and
+    /// marks the run completed, or failed (exit code 1) when a stated result is not reproduced — the results are
+    /// written either way, and the report's "Expectations" section shows which one missed.</summary>
+    private int Conclude(LoadedExperiment loaded, IReadOnlyDictionary<string, double> values, string completed)
+    {
+        var recorder = Recorder!;
+        var results = RunResults.Check(loaded.Config, values);
+        results.Write(recorder.Folder.Path);
+        foreach (var e in results.Expectations)
+            logger.LogInformation("{Mark} {Outcome}", e.Passed ? "✓" : "✗", e.Describe());
+        if (!results.Passed)
+        {
+            string message = "not reproduced: " + string.Join("; ", results.Failed.Select(e => e.Describe()));
+            logger.LogError("{Message}", message);
+            recorder.Finish(RunStatus.Failed, message);
+            WriteReport(loaded, recorder.Folder.Path);
+            return ExitCodes.Failed;
+        }
         recorder.Finish(RunStatus.Completed);
         WriteReport(loaded, recorder.Folder.Path);
-        logger.LogInformation("completed {Name}; report: {Report}", loaded.Config.Name, Path.Combine(recorder.Folder.Report, "index.html"));
+        logger.LogInformation("{Completed}; report: {Report}", completed, Path.Combine(recorder.Folder.Report, "index.html"));
         return ExitCodes.Ok;
     }
 
@@ -152,7 +167,16 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
     {
         var recorder = Recorder!;
         var trainer = new Trainer(loaded.Config, experiment, recorder, logger, dir => WriteReport(loaded, dir));
-        var outcome = trainer.Run(resumeFrom, stop);
+        TrainingOutcome outcome;
+        try { outcome = trainer.Run(resumeFrom, stop); }
+        catch (TrainingDivergedException e)
+        {
+            // One screen, no stack trace: the message says where the NaN appeared. The report shows the curve up to it.
+            logger.LogError("run failed: {Message}", e.Message);
+            recorder.Finish(RunStatus.Failed, e.Message);
+            WriteReport(loaded, recorder.Folder.Path);
+            return ExitCodes.Failed;
+        }
         if (outcome == TrainingOutcome.Interrupted)
         {
             recorder.Finish(RunStatus.Interrupted, "stopped by a signal; continue with `resume`");
@@ -160,20 +184,24 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             logger.LogWarning("interrupted at step {Step}; resume with: genlab resume {Path}", recorder.Current.Step, recorder.Folder.Path);
             return ExitCodes.Interrupted;
         }
-        if (experiment is IChecksExpectations checks && checks.FailedExpectations(recorder.Folder.Path) is { Count: > 0 } failed)
+        var values = new Dictionary<string, double>(TrainingResults(recorder.Folder.Metrics));
+        foreach (var (name, value) in experiment.Results(recorder.Folder.Path)) values[name] = value;
+        return Conclude(loaded, values, FormattableString.Invariant(
+            $"completed {loaded.Config.Name}: best val loss {recorder.Current.Best?.Value:F4} at step {recorder.Current.Best?.Step}"));
+    }
+
+    /// <summary>The shared loop's results (see <see cref="ResultCatalog.Training"/>) from the run's validation losses.</summary>
+    private static Dictionary<string, double> TrainingResults(string metricsPath)
+    {
+        var val = MetricsCsv.Read(metricsPath).Where(r => r.Split == "val" && r.Metric == "loss").OrderBy(r => r.Step).ToList();
+        if (val.Count == 0) return [];
+        var results = new Dictionary<string, double>
         {
-            string message = "not reproduced: " + string.Join("; ", failed);
-            logger.LogError("{Message}", message);
-            recorder.Finish(RunStatus.Failed, message);
-            WriteReport(loaded, recorder.Folder.Path);
-            return ExitCodes.Failed;
-        }
-        recorder.Finish(RunStatus.Completed);
-        WriteReport(loaded, recorder.Folder.Path);
-        logger.LogInformation("completed {Name}: best val loss {Best:F4} at step {Step}; report: {Report}",
-            loaded.Config.Name, recorder.Current.Best?.Value, recorder.Current.Best?.Step,
-            Path.Combine(recorder.Folder.Report, "index.html"));
-        return ExitCodes.Ok;
+            ["val_loss"] = val[^1].Value,
+            ["best_val_loss"] = val.Min(r => r.Value),
+        };
+        if (val[0].Step == 0) results["initial_val_loss"] = val[0].Value;
+        return results;
     }
 
     private void WriteReport(LoadedExperiment loaded, string runDirectory)

@@ -22,6 +22,15 @@ public interface ITrainableExperiment : IDisposable
     /// <summary>Generated examples for the report, from a generator seeded by <paramref name="seed"/> alone.</summary>
     IReadOnlyList<string> Sample(int count, int maxLength, double temperature, long seed);
 
+    /// <summary>Whether the batch <see cref="TrainingLoss"/> draws with <paramref name="batches"/> holds a NaN or
+    /// ±Infinity. Asked only after a step went non-finite, to tell bad data from a bad computation; batches of token
+    /// ids cannot.</summary>
+    bool BatchHasNonFinite(SplitMix64 batches, int batchSize) => false;
+
+    /// <summary>The experiment's own named results (see <c>ResultCatalog</c>) once the last checkpoint's report
+    /// sections are written; the training loop adds val_loss, best_val_loss and initial_val_loss.</summary>
+    IReadOnlyDictionary<string, double> Results(string runDirectory) => new Dictionary<string, double>();
+
     /// <summary>Files besides weights that a checkpoint needs to be used on its own (a vocabulary, say).</summary>
     void SaveArtifacts(string directory);
 }
@@ -40,9 +49,4 @@ public interface IUpdatesAfterStep
     void AfterStep(long step);
 }
 
-/// <summary>An experiment that states results it must reproduce (a k-NN accuracy above a threshold, say). After a
-/// completed run, a non-empty answer marks the run failed, with these messages.</summary>
-public interface IChecksExpectations
-{
-    IReadOnlyList<string> FailedExpectations(string runDirectory);
-}
+

@@ -67,8 +67,12 @@ public sealed class Trainer(
             {
                 using var _ = no_grad();
                 experiment.Model.eval();
-                foreach (var (split, metric, value) in experiment.Evaluate(t.EvalBatches, t.BatchSize))
+                int evalBatches = atStep == t.Steps ? t.FinalEvalBatches ?? t.EvalBatches : t.EvalBatches;
+                foreach (var (split, metric, value) in experiment.Evaluate(evalBatches, t.BatchSize))
                 {
+                    if (metric == "loss" && !double.IsFinite(value))
+                        throw new TrainingDivergedException($"step {atStep}: the {split} loss is {value} although every weight is finite "
+                            + "(a kernel produced NaN in the forward pass); no checkpoint was written for this step");
                     metrics.Add(new MetricRow(atStep, split, metric, value, Elapsed()));
                     if (split == "val" && metric == "loss")
                     {
@@ -140,6 +144,7 @@ public sealed class Trainer(
             double lr = LearningRateSchedule.At(t, step);
             optimizer.LearningRate = lr;
             float loss = 0;
+            ulong batchState = batches.State;                  // to draw this step's batch again if it goes wrong
             optimizer.ZeroGrad();
             for (int micro = 0; micro < t.GradAccumulation; micro++)
             {
@@ -150,12 +155,15 @@ public sealed class Trainer(
                 lossTensor.backward();
                 loss += lossTensor.ToSingle();
             }
-            optimizer.Step(t.GradClip);
+            // Nothing non-finite reaches the weights, the EMA, a checkpoint or run.json: the step stops the run first.
+            if (!float.IsFinite(loss)) throw Diverged(step + 1, $"the training loss is {loss}", optimizer, batchState);
+            double norm = optimizer.Step(t.GradClip);
+            if (!double.IsFinite(norm)) throw Diverged(step + 1, $"the gradient norm is {norm} (training loss {loss})", optimizer, batchState);
+            if (!optimizer.ParametersFinite())
+                throw Diverged(step + 1, $"the update made a weight non-finite (training loss {loss}, gradient norm {norm:G4})", optimizer, batchState);
             step++;
             if (experiment is IUpdatesAfterStep follower)
                 using (var scope = NewDisposeScope()) follower.AfterStep(step);
-            if (!float.IsFinite(loss))
-                throw new InvalidOperationException($"training loss became {loss} at step {step}; lower training.lr or raise grad clipping");
 
             if (step % t.LogEvery == 0 || step == t.Steps)
             {
@@ -175,6 +183,23 @@ public sealed class Trainer(
             if (step % MallocTrimEvery == 0) ReleaseFreedNativeMemory();
         }
         return TrainingOutcome.Completed;
+    }
+
+    /// <summary>What went non-finite at <paramref name="step"/>, and where: the first parameter (in the model's order)
+    /// with a non-finite gradient or value, and whether the batch itself held any. The update was not applied
+    /// unless the weights themselves went non-finite; either way no checkpoint is written after it.</summary>
+    private TrainingDivergedException Diverged(long step, string what, FlatOptimizer optimizer, ulong batchState)
+    {
+        string gradient = optimizer.FirstNonFinite(gradients: true) is { } g ? $"first non-finite gradient: {g}" : "every gradient is finite";
+        string weight = optimizer.FirstNonFinite(gradients: false) is { } w ? $"first non-finite weight: {w}" : "every weight is finite";
+        var replay = new SplitMix64(0) { State = batchState };
+        bool batchBad;
+        using (NewDisposeScope()) batchBad = experiment.BatchHasNonFinite(replay, config.Training.BatchSize);
+        string batch = batchBad ? "the batch itself holds NaN or ±Infinity (bad input data)" : "the batch itself is finite";
+        return new TrainingDivergedException(
+            $"step {step}: {what}; {gradient}; {weight}; {batch}. The run stopped before the step was applied to a "
+            + "checkpoint; the last checkpoint is intact. Try a lower training.lr or training.grad_clip > 0; if the "
+            + "batch is finite and the loss was finite at the previous step, suspect a kernel (see README, 'NaN').");
     }
 
     /// <summary>glibc keeps freed native blocks in its arenas, so resident memory creeps although live tensors stay

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
 using GenLab.Runner.Experiments;
+using GenLab.Runner.Expectations;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Tests.Config;
 using GenLab.Runner.Tests.Support;
@@ -44,11 +45,13 @@ public sealed class ShippedExperimentsTests : IDisposable
     {
         var (exit, runDir) = Run("01-tokenization/preguica.yaml");
         Assert.Equal(ExitCodes.Ok, exit);
-        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, TokenizeExperiment.ResultsFile)));
-        var checks = results.RootElement.GetProperty("checks").EnumerateArray().ToList();
-        Assert.Equal(4, checks.Count);
-        Assert.All(checks, c => Assert.Equal(c.GetProperty("expected").GetInt32(), c.GetProperty("computed").GetInt32()));
-        Assert.Equal(68, results.RootElement.GetProperty("characters").GetInt32());
+        var results = RunResults.Read(runDir)!;
+        Assert.Equal(4, results.Expectations.Count);
+        Assert.True(results.Passed);
+        Assert.Equal(68, results.Values["characters"]);
+        Assert.Equal(67, results.Values["tokens_char_lecture"]);
+        Assert.Equal(11, results.Values["tokens_word"]);
+        Assert.Equal(18, results.Values["tokens_cl100k"]);
 
         string html = File.ReadAllText(Path.Combine(runDir, RunFiles.Report, "index.html"));
         Assert.Contains("✓ reproduced", html);
@@ -61,11 +64,11 @@ public sealed class ShippedExperimentsTests : IDisposable
     [Fact]
     public void Tokenize_WhenAnExpectationFails_MarksTheRunFailedAndStillWritesTheReport()
     {
-        var (exit, runDir) = Run("01-tokenization/preguica.yaml", "model.expect.tokens.word=12");
+        var (exit, runDir) = Run("01-tokenization/preguica.yaml", "expect.tokens_word.value=12");
         Assert.Equal(ExitCodes.Failed, exit);
         var info = RunInfo.Read(runDir);
         Assert.Equal(RunStatus.Failed, info.Status);
-        Assert.Contains("word tokens expected 12, computed 11", info.Error);
+        Assert.Contains("tokens_word = 11, expected = 12", info.Error);
         Assert.Contains("✗ not reproduced", File.ReadAllText(Path.Combine(runDir, RunFiles.Report, "index.html")));
     }
 
@@ -85,7 +88,7 @@ public sealed class ShippedExperimentsTests : IDisposable
     public void ImagePatches_WhenPatchDoesNotDivideTheImage_IsBadInputNamingTheKey()
     {
         var session = TinyExperiment.NewSession();
-        var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "01-tokenization/image-patches.yaml"), ["model.patch_sizes=[5]"]);
+        var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "01-tokenization/image-patches.yaml"), ["model.patch_sizes=[5]", "expect=null"]);
         int exit = session.Execute(new RunRequest { Experiment = loaded, ResultsRoot = _results.Root }, CancellationToken.None);
         Assert.Equal(ExitCodes.BadInput, exit);
     }
@@ -145,7 +148,7 @@ public sealed class ShippedExperimentsTests : IDisposable
     {
         string[] tiny =
         [
-            "data.size=16", "data.count_per_item=6", "model.network.channels=[4, 8]", "model.expect_label_knn_accuracy=null",
+            "data.size=16", "data.count_per_item=6", "model.network.channels=[4, 8]", "expect=null",
             "training.steps=20", "training.batch_size=16", "training.eval_every=10", "training.eval_batches=1",
             "training.log_every=5", "training.checkpoint_every=10", "training.warmup_steps=0",
         ];

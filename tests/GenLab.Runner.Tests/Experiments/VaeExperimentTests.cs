@@ -2,6 +2,7 @@ using System.Text.Json;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
 using GenLab.Runner.Experiments;
+using GenLab.Runner.Expectations;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Tests.Config;
 using GenLab.Runner.Tests.Support;
@@ -20,7 +21,7 @@ public sealed class VaeExperimentTests : IDisposable
     /// <summary>16×16 images, 4 per class, a 2-layer network, 10 steps: a couple of seconds.</summary>
     private static readonly string[] Tiny =
     [
-        "data.size=16", "data.count_per_item=4", "model.network.channels=[4, 8]", "model.expect_label_knn_accuracy=null",
+        "data.size=16", "data.count_per_item=4", "model.network.channels=[4, 8]", "expect=null",
         "training.steps=10", "training.batch_size=8", "training.eval_every=5", "training.eval_batches=1",
         "training.log_every=5", "training.checkpoint_every=5", "training.warmup_steps=0",
     ];
@@ -87,9 +88,13 @@ public sealed class VaeExperimentTests : IDisposable
     [Fact]
     public void WhenTheKnnExpectationIsMissed_TheRunFailsAndSaysWhy()
     {
-        var (exit, runDir) = Run(Digits, "a", "model.expect_label_knn_accuracy=1.0");
+        var (exit, runDir) = Run(Digits, "a", "expect={label_knn_accuracy: {min: 1.0}}");
         Assert.Equal(ExitCodes.Failed, exit);
-        Assert.Contains("label k-NN accuracy in latent space", RunInfo.Read(runDir).Error);
+        Assert.Contains("label_knn_accuracy = ", RunInfo.Read(runDir).Error);
+        Assert.Contains("expected ≥ 1", RunInfo.Read(runDir).Error);
+        var results = RunResults.Read(runDir)!;
+        Assert.False(results.Passed);
+        Assert.InRange(results.Values["label_knn_accuracy"], 0, 0.999);
     }
 
     [Fact]

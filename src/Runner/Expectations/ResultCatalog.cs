@@ -1,0 +1,76 @@
+using GenLab.Models.Images;
+using GenLab.Models.Tokenizers;
+using GenLab.Runner.Config;
+
+namespace GenLab.Runner.Expectations;
+
+/// <summary>The named results each experiment kind reports (what <c>expect:</c> may name and <c>results.json</c>
+/// holds), with what each one means. Some names come from the config itself: one token count per tokenizer label,
+/// per patch size, per vocabulary size.</summary>
+public static class ResultCatalog
+{
+    /// <summary>Results the shared training loop reports for every trainable kind.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Training = new Dictionary<string, string>
+    {
+        ["val_loss"] = "validation loss at the last step (over training.final_eval_batches batches)",
+        ["best_val_loss"] = "lowest validation loss of any evaluation",
+        ["initial_val_loss"] = "validation loss at step 0, before any training",
+    };
+
+    public static IReadOnlyDictionary<string, string> Of(ExperimentConfig config)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ExperimentKinds.IsTrainable(config.Kind))
+            foreach (var (name, what) in Training) names[name] = what;
+        switch (config.Kind)
+        {
+            case ExperimentKind.Autoencoder or ExperimentKind.Vae:
+                names["label_knn_accuracy"] = "share of validation images whose label the k nearest training codes (in latent space) vote for";
+                break;
+            case ExperimentKind.GptFinetune:
+                names["answer_loss"] = "fine-tuned model's validation loss on the answer tokens";
+                names["base_answer_loss"] = "the base model's validation loss on the same answer tokens (step 0)";
+                names["answer_loss_ratio"] = "answer_loss / base_answer_loss (below 1: the fine-tune helped)";
+                break;
+            case ExperimentKind.Diffusion:
+                names["confident_share"] = "share of generated samples the judge classifies with confidence >= the threshold";
+                names["real_confident_share"] = "the same share for real validation images (the judge's ceiling)";
+                names["classes_covered"] = "share of the classes that at least one confident sample falls in";
+                names["fid_lite"] = "Fréchet distance between generated and real images in the judge's feature space";
+                names["fid_lite_real"] = "the same distance between two halves of the real images (its floor)";
+                names["prompt_match"] = "share of samples the judge classifies as their prompt (text-to-image)";
+                names["nearest_train_distance"] = "median RMS pixel distance from a sample to its nearest training image (memorisation check)";
+                break;
+            case ExperimentKind.Tokenize:
+                names["characters"] = "characters (grapheme clusters) in the text";
+                foreach (var spec in config.ModelAs<TokenizeConfig>().Tokenizers)
+                    names[$"tokens_{TokenizeConfig.LabelOf(spec)}"] = $"tokens of the text with {TokenizeConfig.LabelOf(spec)}";
+                break;
+            case ExperimentKind.BpeSweep:
+                var sweep = config.ModelAs<BpeSweepConfig>();
+                foreach (int vocab in sweep.VocabSizes)
+                    names[$"tokens_per_character_{vocab}"] = $"held-out tokens per character with a trained BPE of vocabulary {vocab}";
+                foreach (var reference in sweep.References)
+                {
+                    string label = TokenizeConfig.LabelOf(new TokenizerSpec { Type = reference });
+                    names[$"tokens_per_character_{label}"] = $"held-out tokens per character with {label}";
+                }
+                names["tokens_per_character_falls"] = "1 when every larger vocabulary gives fewer held-out tokens per character, else 0";
+                break;
+            case ExperimentKind.ImagePatches:
+                foreach (int p in config.ModelAs<ImagePatchesConfig>().PatchSizes)
+                    names[$"tokens_p{p}"] = $"patch tokens of the image with {p}×{p} patches";
+                break;
+            case ExperimentKind.DrawerEncodings:
+                names["onehot_spread"] = "largest minus smallest one-hot distance between two different items, over every distance (0: all equally far)";
+                names["factored_related_closer"] = "share of distances under which the type ‖ colour code puts items sharing a type or a colour closer than unrelated ones";
+                break;
+            case ExperimentKind.Word2Vec:
+                names["colour_neighbour_share"] = "share of colour words whose nearest neighbours (cosine) are all colour words";
+                names["type_neighbour_share"] = "share of item-type words whose nearest neighbours (cosine) are all type words";
+                names["analogy_accuracy"] = "share of the stated analogies whose answer is among the top 3";
+                break;
+        }
+        return names;
+    }
+}
