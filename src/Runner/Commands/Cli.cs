@@ -67,6 +67,18 @@ public static class Cli
             parse.GetValue(prompt) ?? "", parse.GetValue(question), parse.GetValue(maxTokens), parse.GetValue(temperature),
             parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(sampleSeed), parse.GetValue(noCache))));
 
+        var verifyPaths = new Argument<string[]>("experiments")
+        {
+            Description = "Experiment files or folders (default: experiments).", Arity = ArgumentArity.ZeroOrMore,
+        };
+        var verifyCi = new Option<bool>("--ci") { Description = "Run the reduced variant each file declares for CI (its `ci:` section), where it has one." };
+        var reference = new Option<string?>("--reference") { Description = "Also write each passing run as a reference (results, metrics, report figures) under this folder." };
+        var verify = new Command("verify", "Run every CPU experiment and check its stated expectations; prints a table, exits 1 on any miss.")
+            { verifyPaths, verifyCi, filter, results, reference };
+        verify.SetAction(parse => VerifyCommand.Execute(new VerifyCommand.Options(
+            parse.GetValue(verifyPaths) is { Length: > 0 } paths ? paths : ["experiments"], parse.GetValue(verifyCi),
+            parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference))));
+
         root.Subcommands.Add(run);
         root.Subcommands.Add(sample);
         root.Subcommands.Add(resume);
@@ -74,6 +86,7 @@ public static class Cli
         root.Subcommands.Add(list);
         root.Subcommands.Add(report);
         root.Subcommands.Add(reproduce);
+        root.Subcommands.Add(verify);
         return root;
     }
 

@@ -30,6 +30,12 @@ public static class ReproduceCommand
             if (pattern is not null && !pattern.IsMatch(name) && !pattern.IsMatch(Path.GetFileNameWithoutExtension(path)))
                 continue;
 
+            if (DeviceSelection.Unavailable(loaded.Config.Device) is { } unavailable)
+            {
+                skipped++;
+                Console.WriteLine($"skipped     {name}  ({unavailable})");
+                continue;
+            }
             string? reason = WhyStale(loaded, resultsRoot);
             if (reason is null)
             {
@@ -85,7 +91,7 @@ public static class ReproduceCommand
     private static bool SameHashes(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out string? v) && v == kv.Value);
 
-    private static Regex GlobToRegex(string glob) =>
+    internal static Regex GlobToRegex(string glob) =>
         new("^(" + string.Join("|", glob.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(g => Regex.Escape(g).Replace(@"\*", ".*").Replace(@"\?", "."))) + ")$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

@@ -42,5 +42,6 @@ public sealed record Expectation : IValidatable
         _ => "",
     };
 
-    internal static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+    internal static string F(double v) =>
+        v != 0 && Math.Abs(v) < 1e-3 ? v.ToString("G3", CultureInfo.InvariantCulture) : v.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -71,8 +71,9 @@ public sealed class Trainer(
                 foreach (var (split, metric, value) in experiment.Evaluate(evalBatches, t.BatchSize))
                 {
                     if (metric == "loss" && !double.IsFinite(value))
-                        throw new TrainingDivergedException($"step {atStep}: the {split} loss is {value} although every weight is finite "
-                            + "(a kernel produced NaN in the forward pass); no checkpoint was written for this step");
+                        throw new TrainingDivergedException($"step {atStep}: the {split} loss is {value}; "
+                            + (optimizer.FirstNonFinite(gradients: false) is { } w ? $"first non-finite weight: {w}" : "every weight is finite (a kernel produced it in the forward pass)")
+                            + "; no checkpoint was written for this step");
                     metrics.Add(new MetricRow(atStep, split, metric, value, Elapsed()));
                     if (split == "val" && metric == "loss")
                     {

@@ -13,7 +13,7 @@ namespace GenLab.Runner.Tests.Hosting;
 public sealed class InterruptSignalTests : IDisposable
 {
     private const int SigInt = 2;
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan ExitTimeout = GenlabProcess.Timeout;
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -21,47 +21,15 @@ public sealed class InterruptSignalTests : IDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    /// <summary>genlab.dll beside the tests (the project reference copies it), else the runner's own build output.</summary>
-    private static string GenlabDll()
-    {
-        string here = Path.Combine(AppContext.BaseDirectory, "genlab.dll");
-        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "genlab.runtimeconfig.json"))) return here;
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GenLab.slnx"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;      // bin/<Configuration>/net10.0
-        return Path.Combine(dir.FullName, "src", "Runner", "bin", configuration, "net10.0", "genlab.dll");
-    }
-
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.ArgumentList.Add(GenlabDll());
-        foreach (string arg in args) info.ArgumentList.Add(arg);
-        info.Environment["CI"] = "1";
-        var process = Process.Start(info)!;
+        var process = GenlabProcess.Start(args);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static async Task<int> ExitCodeOf(Process process)
-    {
-        using var timeout = new CancellationTokenSource(ExitTimeout);
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"genlab did not exit within {ExitTimeout.TotalSeconds} s");
-        }
-        return process.ExitCode;
-    }
+    private static Task<int> ExitCodeOf(Process process) => GenlabProcess.ExitCodeOf(process);
 
     [Fact]
     public async Task Sigint_DuringRun_CheckpointsExits130AndResumesToCompletion()

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using GenLab.Models.Gpt;
+using GenLab.Reports.RunFolder;
+using GenLab.Runner.Config;
+using GenLab.Runner.Expectations;
+using GenLab.Runner.Hosting;
+using GenLab.Runner.Runs;
+
+namespace GenLab.Runner.Commands;
+
+/// <summary><c>verify [experiments…] [--ci]</c>: runs every shipped CPU experiment (or the reduced variant each declares
+/// for CI) as <c>genlab run</c> would, each in its own process, and checks every stated expectation. Prints one table —
+/// experiment, result, expected, value, verdict, seconds — and exits 1 when anything is missed, failed or could not
+/// run. With <c>--reference DIR</c> it also writes each run's results, final metrics and key figures there.</summary>
+public static class VerifyCommand
+{
+    public sealed record Options(IReadOnlyList<string> Paths, bool Ci, string? Filter, string ResultsRoot, string? ReferenceRoot);
+
+    /// <summary>One experiment's outcome: its expectation rows, or why it has none.</summary>
+    private sealed record Outcome(string Name, string File, double Seconds, IReadOnlyList<ExpectationOutcome> Rows, string? Problem,
+        bool Skipped = false);
+
+    public static int Execute(Options options)
+    {
+        var files = ExperimentFiles(options.Paths);
+        if (files.Count == 0) return CliErrors.Report($"no experiment files under {string.Join(", ", options.Paths)}");
+        var pattern = options.Filter is null ? null : ReproduceCommand.GlobToRegex(options.Filter);
+
+        var planned = new List<(string File, LoadedExperiment Loaded)>();
+        var outcomes = new List<Outcome>();
+        foreach (string file in files)
+        {
+            LoadedExperiment loaded;
+            try { loaded = ExperimentLoader.Load(file, [], ci: options.Ci && HasCiVariant(file)); }
+            catch (ConfigException e)
+            {
+                Console.Error.WriteLine($"invalid {file}\n{e.Message}");
+                return ExitCodes.BadInput;
+            }
+            if (pattern is not null && !pattern.IsMatch(loaded.Config.Name) && !pattern.IsMatch(Path.GetFileNameWithoutExtension(file)))
+                continue;
+            if (DeviceSelection.Unavailable(loaded.Config.Device) is { } reason)
+                outcomes.Add(new Outcome(loaded.Config.Name, file, 0, [], $"skipped: {reason}", Skipped: true));
+            else planned.Add((file, loaded));
+        }
+
+        var ordered = DependencyOrder(planned);
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var (file, loaded) = ordered[i];
+            string variant = options.Ci && loaded.HasCiVariant ? " (CI variant)" : "";
+            Console.WriteLine($"[{i + 1}/{ordered.Count}] {loaded.Config.Name}{variant}: {Relative(file)}");
+            var outcome = RunOne(file, loaded, options);
+            outcomes.Add(outcome);
+            Console.WriteLine(outcome.Problem is { } p
+                ? $"      {p} ({outcome.Seconds:F0} s)"
+                : $"      {outcome.Rows.Count(r => r.Passed)} of {outcome.Rows.Count} expectation(s) met ({outcome.Seconds:F0} s)");
+            if (options.ReferenceRoot is not null && outcome.Problem is null && outcome.Rows.All(r => r.Passed))
+                ReferenceRun.Write(LatestRun(options.ResultsRoot, loaded.Config.Name)!, options.ReferenceRoot);
+        }
+
+        Console.WriteLine();
+        Console.Write(Table(outcomes));
+        int failed = outcomes.Count(o => !o.Skipped && (o.Problem is not null || o.Rows.Any(r => !r.Passed)));
+        int checkedCount = outcomes.Sum(o => o.Rows.Count);
+        Console.WriteLine($"verify: {outcomes.Count(o => !o.Skipped)} experiment(s) run, {checkedCount} expectation(s) checked, "
+            + $"{failed} experiment(s) failing, {outcomes.Count(o => o.Skipped)} skipped; {outcomes.Sum(o => o.Seconds):F0} s");
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The shipped experiment files under each path (a file counts as itself), without the <c>_*.yaml</c>
+    /// bases and the data folder, in path order.</summary>
+    internal static List<string> ExperimentFiles(IReadOnlyList<string> paths) =>
+        [.. paths.SelectMany(p => File.Exists(p) ? [p]
+                : Directory.Exists(p) ? Directory.EnumerateFiles(p, "*.yaml", SearchOption.AllDirectories)
+                    .Where(f => !Path.GetFileName(f).StartsWith('_') && !Path.GetRelativePath(p, f).Split(Path.DirectorySeparatorChar).Contains("data"))
+                : [])
+            .Select(Path.GetFullPath).Distinct().Order(StringComparer.Ordinal)];
+
+    private static bool HasCiVariant(string file) => ExperimentLoader.Load(file, []).HasCiVariant;
+
+    /// <summary>An experiment that starts from another's latest run (<c>init_from: latest:&lt;name&gt;</c>) runs after it.</summary>
+    internal static List<(string File, LoadedExperiment Loaded)> DependencyOrder(List<(string File, LoadedExperiment Loaded)> planned)
+    {
+        var byName = planned.ToDictionary(p => p.Loaded.Config.Name, StringComparer.Ordinal);
+        var ordered = new List<(string, LoadedExperiment)>();
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        void Place((string File, LoadedExperiment Loaded) item, int depth)
+        {
+            if (!placed.Add(item.Loaded.Config.Name) || depth > planned.Count) return;
+            if (InitFromLatest(item.Loaded.Config) is { } dependency && byName.TryGetValue(dependency, out var before)) Place(before, depth + 1);
+            ordered.Add(item);
+        }
+        foreach (var item in planned) Place(item, 0);
+        return ordered;
+    }
+
+    private static string? InitFromLatest(ExperimentConfig config) =>
+        config.Model is GptExperimentConfig { InitFrom: { } init } && init.StartsWith("latest:", StringComparison.Ordinal) ? init["latest:".Length..] : null;
+
+    private static Outcome RunOne(string file, LoadedExperiment loaded, Options options)
+    {
+        var clock = Stopwatch.StartNew();
+        string name = loaded.Config.Name;
+        var start = GenlabProcess(["run", file, "--results", options.ResultsRoot, .. options.Ci && loaded.HasCiVariant ? new[] { "--ci" } : []]);
+        int exit;
+        int pid;
+        using (var process = Process.Start(start) ?? throw new InvalidOperationException("could not start genlab"))
+        {
+            pid = process.Id;
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line && IsNotable(line)) Console.WriteLine($"      {line}"); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"      {line}"); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            process.WaitForExit();
+            exit = process.ExitCode;
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        string? runDir = RunOf(options.ResultsRoot, name, pid);
+        if (runDir is null) return new Outcome(name, file, seconds, [], $"no run folder (exit code {exit})");
+        var results = RunResults.Read(runDir);
+        var info = RunInfo.Read(runDir);
+        if (results is null) return new Outcome(name, file, seconds, [], $"{info.Status.ToString().ToLowerInvariant()} (exit code {exit}): {info.Error}");
+        if (results.Expectations.Count == 0) return new Outcome(name, file, seconds, [], "states no expectation");
+        return new Outcome(name, file, seconds, results.Expectations, exit is ExitCodes.Ok or ExitCodes.Failed ? null : $"exit code {exit}");
+    }
+
+    /// <summary>The lines of a child run worth showing while it works: its progress lines (one per 10% of the
+    /// steps), and what went wrong.</summary>
+    private static bool IsNotable(string line) =>
+        line.Contains(" ETA ", StringComparison.Ordinal) || line.Contains("fail", StringComparison.Ordinal)
+        || line.Contains("warn", StringComparison.Ordinal) || line.Contains("✗", StringComparison.Ordinal);
+
+    /// <summary>The run folder the child process <paramref name="pid"/> made for <paramref name="name"/>.</summary>
+    private static string? RunOf(string resultsRoot, string name, int pid)
+    {
+        string dir = Path.Combine(resultsRoot, name);
+        if (!Directory.Exists(dir)) return null;
+        return Directory.EnumerateDirectories(dir)
+            .Where(d => File.Exists(Path.Combine(d, RunFiles.RunInfo)) && new DirectoryInfo(d).LinkTarget is null)
+            .Select(d => (Dir: d, Info: RunInfo.Read(d)))
+            .Where(r => r.Info.ProcessId == pid)
+            .OrderByDescending(r => r.Info.StartedUtc)
+            .Select(r => r.Dir)
+            .FirstOrDefault();
+    }
+
+    private static string? LatestRun(string resultsRoot, string name) => RunFolder.ResolveLatest(Path.Combine(resultsRoot, name));
+
+    /// <summary>This genlab again: the apphost when it runs as one, else <c>dotnet genlab.dll</c>.</summary>
+    internal static ProcessStartInfo GenlabProcess(IEnumerable<string> arguments)
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        var info = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = Directory.GetCurrentDirectory(),
+        };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+            info.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll ? dll : Path.Combine(AppContext.BaseDirectory, "genlab.dll"));
+        foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        info.Environment["CI"] = "1";   // one progress line per 10%, not a redrawn bar
+        return info;
+    }
+
+    private static string Table(IReadOnlyList<Outcome> outcomes)
+    {
+        var rows = new List<string[]> { new[] { "experiment", "result", "expected", "value", "verdict", "seconds" } };
+        foreach (var o in outcomes.OrderBy(o => o.File, StringComparer.Ordinal))
+        {
+            string seconds = o.Skipped ? "" : o.Seconds.ToString("F0", CultureInfo.InvariantCulture);
+            if (o.Problem is not null && o.Rows.Count == 0)
+            {
+                rows.Add([o.Name, "", "", "", o.Problem, seconds]);
+                continue;
+            }
+            foreach (var r in o.Rows)
+                rows.Add([o.Name, r.Name, r.Rule, r.Value is { } v ? RunResults.Format(v) : "—", r.Verdict, seconds]);
+            if (o.Problem is not null) rows.Add([o.Name, "", "", "", o.Problem, seconds]);
+        }
+        int[] widths = [.. Enumerable.Range(0, 6).Select(c => rows.Max(r => r[c].Length))];
+        var text = new System.Text.StringBuilder();
+        foreach (var row in rows)
+            text.AppendLine(string.Join("  ", row.Select((cell, c) => c is 3 or 5 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd());
+        return text.ToString();
+    }
+
+    private static string Relative(string file) => Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
+}

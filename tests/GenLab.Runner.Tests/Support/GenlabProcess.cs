@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace GenLab.Runner.Tests.Support;
+
+/// <summary>A real <c>genlab</c> process, as a user starts it: for what only a process shows (signals, exit codes,
+/// native state set at start-up, LD_PRELOAD).</summary>
+internal static class GenlabProcess
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(300);
+
+    /// <summary>genlab.dll beside the tests (the project reference copies it), else the runner's own build output.</summary>
+    public static string Dll()
+    {
+        string here = Path.Combine(AppContext.BaseDirectory, "genlab.dll");
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "genlab.runtimeconfig.json"))) return here;
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;      // bin/<Configuration>/net10.0
+        return Path.Combine(Repository.Root, "src", "Runner", "bin", configuration, "net10.0", "genlab.dll");
+    }
+
+    /// <param name="environment">Variables to set; a null value removes the variable (GENLAB_THREADS, say, which
+    /// the test process sets to 1).</param>
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null,
+        string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(Dll());
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        info.Environment["CI"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Runs genlab to its end; its exit code and everything it printed.</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(IEnumerable<string> args,
+        IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        using var process = Start(args, environment, workingDirectory);
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (await ExitCodeOf(process), output.ToString());
+    }
+
+    public static async Task<int> ExitCodeOf(Process process)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"genlab did not exit within {Timeout.TotalSeconds} s");
+        }
+        process.WaitForExit();    // drains the redirected output
+        return process.ExitCode;
+    }
+}
