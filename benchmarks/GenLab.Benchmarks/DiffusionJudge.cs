@@ -10,7 +10,8 @@ namespace GenLab.Benchmarks;
 /// <summary>Re-judges a finished diffusion run with other sampling settings, without training again: loads the run's
 /// experiment.yaml with <c>--set</c> overrides (e.g. <c>model.sample_steps=100</c>, <c>model.eta=1</c>,
 /// <c>model.guidance_scale=2</c>), the EMA weights of its newest checkpoint, writes the report sections into a scratch
-/// folder and prints the quality numbers. For choosing an experiment's sampling settings; the run is not touched.</summary>
+/// folder and prints the quality numbers. For choosing an experiment's sampling settings; the run is not touched. It
+/// draws its samples from the tuning seeds, not the ones the run's report is measured on.</summary>
 internal static class DiffusionJudge
 {
     public static int Run(string runDirectory, IReadOnlyList<string> sets)
@@ -21,7 +22,9 @@ internal static class DiffusionJudge
             ?? throw new InvalidDataException($"{runDirectory}: no valid checkpoint");
         string scratch = Directory.CreateTempSubdirectory("genlab-judge-").FullName;
         var clock = Stopwatch.StartNew();
-        using var experiment = new DiffusionExperiment(loaded.Config, CPU, new ExperimentContext(scratch, info.WorkingDirectory, checkpoint));
+        // The tuning seeds: settings chosen here are then reported by the run on its own, other, sample seeds.
+        using var experiment = new DiffusionExperiment(loaded.Config, CPU, new ExperimentContext(scratch, info.WorkingDirectory, checkpoint))
+            { TuningSeeds = true };
         using (no_grad()) experiment.WriteSections(scratch, checkpoint.Step);
         string json = File.ReadAllText(Path.Combine(scratch, DiffusionExperiment.ResultsFile));
         Console.WriteLine($"{checkpoint.Path} with [{string.Join(", ", sets)}] in {clock.Elapsed.TotalSeconds:F0} s; sections in {scratch}");

@@ -26,6 +26,10 @@ public sealed record SampleQualityReport
     /// <summary>Fréchet distance between real and generated images in the classifier's feature space.
     /// See <see cref="SampleQuality.FidLiteNote"/>: not Inception FID, and not comparable with it.</summary>
     public double FidLite { get; init; }
+    /// <summary>FID-lite between the real images and a second, independent real set of as many images as were
+    /// generated: what a perfect generator would score with this judge and this many images (FID-lite's floor).
+    /// Null when no second real set was given.</summary>
+    public double? FidLiteReal { get; init; }
     public int FeatureDim { get; init; }
     /// <summary>Text-to-image: share of generated images whose most probable class is the one their prompt asked
     /// for; null when no intended classes were given.</summary>
@@ -51,8 +55,10 @@ public static class SampleQuality
     /// <param name="generated">(M, C, S, S) generated images in [0, 1] (map diffusion samples with (x + 1) / 2), M ≥ 2.</param>
     /// <param name="intendedClasses">Text-to-image: the class each generated image was asked for, one per image.</param>
     /// <param name="threshold">Probability that counts as confident, in (0, 1]; 0.9 by default.</param>
+    /// <param name="secondReal">(M, C, S, S) real images independent of <paramref name="real"/> — as many as were
+    /// generated — for FID-lite's real-vs-real floor (<see cref="SampleQualityReport.FidLiteReal"/>).</param>
     public static SampleQualityReport Measure(ImageClassifier classifier, Tensor real, Tensor generated,
-        IReadOnlyList<string>? intendedClasses = null, double threshold = 0.9)
+        IReadOnlyList<string>? intendedClasses = null, double threshold = 0.9, Tensor? secondReal = null)
     {
         if (threshold is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "must be in (0, 1]");
         if (real.dim() != 4 || real.shape[0] < 2)
@@ -99,6 +105,7 @@ public static class SampleQuality
             RealHistogram = realHistogram,
             ClassesCovered = confidentHistogram.Count(c => c > 0),
             FidLite = FrechetDistance.Between(realFeatures, features),
+            FidLiteReal = secondReal is null ? null : FrechetDistance.Between(realFeatures, classifier.Classify(secondReal).Features),
             FeatureDim = classifier.FeatureDim,
             MatchShare = intended is null ? null : (double)Enumerable.Range(0, m).Count(i => predicted[i] == intended[i]) / m,
         };

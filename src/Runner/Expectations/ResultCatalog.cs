@@ -40,6 +40,7 @@ public static class ResultCatalog
                 names["fid_lite_real"] = "the same distance between two halves of the real images (its floor)";
                 names["prompt_match"] = "share of samples the judge classifies as their prompt (text-to-image)";
                 names["nearest_train_distance"] = "median RMS pixel distance from a sample to its nearest training image (memorisation check)";
+                names["nearest_train_distance_real"] = "the same for validation images, which the model never saw: what a non-copying generator gets";
                 break;
             case ExperimentKind.Tokenize:
                 names["characters"] = "characters (grapheme clusters) in the text";

@@ -27,6 +27,10 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     public const string ResultsFile = "diffusion.json";
     private const string EmaFile = "ema.bin", EmaStateFile = "ema.json", CaptionTokenizerFile = "captions.tokenizer";
     private const int Scale = 3;
+    /// <summary>Quality samples start from seed + this offset in the report, and from seed + <see cref="TuningSeedOffset"/>
+    /// when sampling settings are being chosen (benchmark <c>diffusion-judge</c>): settings picked on one set of
+    /// seeds are reported on another.</summary>
+    private const long ReportSeedOffset = 1000, TuningSeedOffset = 500_000, FreshRealSeedOffset = 1_000_003;
 
     private readonly DiffusionExperimentConfig _config;
     private readonly ImageDatasetConfig _data;
@@ -84,6 +88,9 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     }
 
     public nn.Module Model => _model;
+
+    /// <summary>Draw the quality samples from the tuning seeds instead of the report's (see <see cref="ReportSeedOffset"/>).</summary>
+    public bool TuningSeeds { get; init; }
 
     public long TokensPerBatch(int batchSize) => batchSize;
 
@@ -177,7 +184,7 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
             ("confident_share", "quality.confident_share"), ("real_confident_share", "quality.real_confident_share"),
             ("classes_covered", "quality.classes_covered_share"), ("fid_lite", "quality.fid_lite"),
             ("fid_lite_real", "quality.fid_lite_real"), ("prompt_match", "quality.match_share"),
-            ("nearest_train_distance", "quality.nearest_train_distance"));
+            ("nearest_train_distance", "quality.nearest_train_distance"), ("nearest_train_distance_real", "quality.nearest_train_distance_real"));
 
     // ---- training and evaluation -------------------------------------------------------------------------------
 
@@ -396,33 +403,75 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
         int n = _config.QualitySamples;
         List<string>? intended = captioned ? [.. Enumerable.Range(0, n).Select(i => Prompts()[i % Prompts().Count])] : null;
         var batches = new List<Tensor>();
+        long seeds = _seed + (TuningSeeds ? TuningSeedOffset : ReportSeedOffset);
         for (int start = 0; start < n; start += 128)
         {
             int count = Math.Min(128, n - start);
-            batches.Add(Ddim(count, _seed + 1000 + start, _config.SampleSteps, intended?.GetRange(start, count), _config.GuidanceScale));
+            batches.Add(Ddim(count, seeds + start, _config.SampleSteps, intended?.GetRange(start, count), _config.GuidanceScale));
         }
         var generated = cat(batches, 0);                                                     // (n, C, H, W)
         var real = _images.Val.shape[0] >= 2 ? _images.Val : _images.Train;
-        var report = SampleQuality.Measure(classifier, real, generated, intended, _config.ConfidenceThreshold);
+        var (secondReal, secondRealWhat) = SecondRealSet(n);                                 // (n, C, H, W)
+        var report = SampleQuality.Measure(classifier, real, generated, intended, _config.ConfidenceThreshold, secondReal);
 
-        string summary = $"{n} samples (DDIM {_config.SampleSteps} steps{(captioned ? $", guidance {F(_config.GuidanceScale)}" : "")}) judged by a small CNN "
-            + $"trained on the real training images (validation accuracy {F(cached.Scores.ValAccuracy)}; {cached.Outcome.ToString().ToLowerInvariant()}): "
-            + $"classified with confidence ≥ {F(report.ConfidenceThreshold)}: {F(report.ConfidentShare)} (real validation images: {F(report.RealConfidentShare)}); "
+        // Memorisation: how close samples come to a training image, against how close unseen real images come.
+        var (sampleDistance, nearestIndex) = NearestTraining.Find(generated, _images.Train);
+        var (realDistance, _) = NearestTraining.Find(real, _images.Train);
+        double sampleMedian = NearestTraining.Median(sampleDistance), realMedian = NearestTraining.Median(realDistance);
+        const int shown = 8;
+        using var nearestRows = tensor(nearestIndex.Take(shown).ToArray());
+        var nearestFigure = LatentFigures.Rows([generated[TensorIndex.Slice(0, shown)], _images.Train.index_select(0, nearestRows)], Scale);
+
+        string summary = $"{n} samples (DDIM {_config.SampleSteps} steps{(captioned ? $", guidance {F(_config.GuidanceScale)}" : "")}, "
+            + $"sample seeds {seeds}…{seeds + n - 1}{(TuningSeeds ? ", the tuning set" : ", not the seeds the sampling settings were chosen on")}) "
+            + $"judged by a small CNN trained on the real training images (validation accuracy {F(cached.Scores.ValAccuracy)}; "
+            + $"{cached.Outcome.ToString().ToLowerInvariant()}): classified with confidence ≥ {F(report.ConfidenceThreshold)}: "
+            + $"{F(report.ConfidentShare)} (real validation images: {F(report.RealConfidentShare)}); "
             + $"classes covered {report.ClassesCovered} of {report.ClassNames.Count}"
             + (report.MatchShare is { } m ? $"; classified as their prompt: {F(m)}" : "")
-            + $"; FID-lite {report.FidLite.ToString("0.00", CultureInfo.InvariantCulture)}.";
+            + $"; FID-lite {F2(report.FidLite)} against {F2(report.FidLiteReal!.Value)} for {secondRealWhat} (its floor with this judge and {n} images).";
         var histogram = Charts.ClassHistogram("Classes of generated and real images", report.ClassNames,
             [("generated", report.Histogram), ("generated, confident", report.ConfidentHistogram), ("real", report.RealHistogram)]);
         section.Heading("Sample quality").Paragraph(summary).Note(report.Note)
-            .Figure("quality-histogram.png", histogram, "Share of images per predicted class: a class missing from the generated bars is mode collapse.");
+            .Figure("quality-histogram.png", histogram, "Share of images per predicted class: a class missing from the generated bars is mode collapse.")
+            .Heading("Memorisation check", level: 3)
+            .Paragraph($"RMS pixel distance (0…1) from each sample to its nearest training image: median {F(sampleMedian)} over the {n} samples; "
+                + $"median {F(realMedian)} for the {real.shape[0]} validation images, which the model never saw. Samples much closer to the "
+                + "training set than unseen real images are would be copies.")
+            .Figure("nearest-training.png", nearestFigure,
+                $"Top: the first {shown} samples; bottom: the nearest training image of each (distances {string.Join(", ", sampleDistance.Take(shown).Select(F))}).");
         classifier.Dispose();
         return new
         {
             classifier_val_accuracy = cached.Scores.ValAccuracy, classifier_cache = cached.Outcome.ToString().ToLowerInvariant(),
-            samples = n, confidence_threshold = report.ConfidenceThreshold, confident_share = report.ConfidentShare,
+            samples = n, sample_seeds = new[] { seeds, seeds + n - 1 }, tuning_seeds = TuningSeeds,
+            confidence_threshold = report.ConfidenceThreshold, confident_share = report.ConfidentShare,
             real_confident_share = report.RealConfidentShare, classes = report.ClassNames, histogram = report.Histogram,
-            classes_covered = report.ClassesCovered, fid_lite = report.FidLite, match_share = report.MatchShare, note = report.Note,
+            classes_covered = report.ClassesCovered, classes_covered_share = (double)report.ClassesCovered / report.ClassNames.Count,
+            fid_lite = report.FidLite, fid_lite_real = report.FidLiteReal, fid_lite_real_set = secondRealWhat,
+            nearest_train_distance = sampleMedian, nearest_train_distance_real = realMedian,
+            match_share = report.MatchShare, note = report.Note,
         };
+    }
+
+    /// <summary>Real images independent of the validation set, as many as there are samples, for FID-lite's
+    /// real-vs-real floor: freshly rendered ones (another seed) for the procedural sources; otherwise training images
+    /// (which the judge was trained on: a slightly low floor, and the report says so).</summary>
+    private (Tensor Images, string What) SecondRealSet(int n)
+    {
+        if (_data.Source is ImageSource.Drawer or ImageSource.Digits)
+        {
+            int classes = _data.Source == ImageSource.Drawer ? DrawerItem.All.Count : DigitImages.Labels.Count;
+            var fresh = _data with { CountPerItem = n / classes + 1, Limit = 0 };
+            var (images, _, _) = ImageDatasetLoader.Load(fresh, _seed + FreshRealSeedOffset);
+            var order = Enumerable.Range(0, (int)images.shape[0]).Select(i => (long)i).ToList();
+            SplitMix64.ForPurpose(_seed, "fresh-real").Shuffle(order);
+            using var take = tensor(order.Take(n).ToArray());
+            using (images) return (images.index_select(0, take), $"{n} freshly rendered real images");
+        }
+        var rows = LabelledImages.Rows(_images.Train.shape[0], SplitMix64.ForPurpose(_seed, "second-real"), n);
+        using var index = tensor(rows);
+        return (_images.Train.index_select(0, index), $"{n} training images (the judge saw them: a low floor)");
     }
 
     /// <summary>The classes the judge learns: drawer items by type and colour, everything else by label.</summary>
@@ -430,6 +479,8 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
         _data.Source == ImageSource.Drawer ? Captions(labels, colors) : labels;
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string F2(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
     public void Dispose()
     {

@@ -5,6 +5,10 @@ namespace GenLab.Models.Tests.Images;
 
 public sealed class DigitImagesTests
 {
+    /// <summary>The faces every course machine has: a fixture never draws from "every installed font", whose set
+    /// changes with the packages installed (chromium pulls in Noto and Liberation).</summary>
+    internal static readonly DigitStyle DejaVu = new() { Fonts = ["DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"] };
+
     [Theory]
     [InlineData(16)]
     [InlineData(28)]
@@ -14,8 +18,8 @@ public sealed class DigitImagesTests
     {
         for (int digit = 0; digit < 10; digit++)
         {
-            var a = DigitImages.Render(digit, size, new SplitMix64(7));
-            var b = DigitImages.Render(digit, size, new SplitMix64(7));
+            var a = DigitImages.Render(digit, size, new SplitMix64(7), DejaVu);
+            var b = DigitImages.Render(digit, size, new SplitMix64(7), DejaVu);
             Assert.Equal((size, size, 1), (a.Width, a.Height, a.Channels));
             Assert.Equal(a.Pixels, b.Pixels);
             Assert.All(a.Pixels, v => Assert.InRange(v, 0f, 1f));
@@ -26,12 +30,12 @@ public sealed class DigitImagesTests
     [InlineData(15)]
     [InlineData(65)]
     public void Render_SizeOutsideTheRange_Throws(int size) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => DigitImages.Render(3, size, new SplitMix64(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitImages.Render(3, size, new SplitMix64(1), DejaVu));
 
     [Fact]
     public void Render_IsAWhiteDigitOnBlack_InsideTheFrame()
     {
-        var style = new DigitStyle { MaxShift = 0.25, MaxScale = 0.9 };
+        var style = DejaVu with { MaxShift = 0.25, MaxScale = 0.9 };
         var rng = new SplitMix64(3);
         for (int i = 0; i < 40; i++)
         {
@@ -52,16 +56,16 @@ public sealed class DigitImagesTests
     [Fact]
     public void Dataset_IsBalanced_Shuffled_AndDeterministicPerSeed()
     {
-        var (images, labels) = DigitImages.Dataset(countPerDigit: 4, size: 20, seed: 42);
+        var (images, labels) = DigitImages.Dataset(countPerDigit: 4, size: 20, seed: 42, DejaVu);
         Assert.Equal(40, images.Count);
         Assert.All(Enumerable.Range(0, 10), d => Assert.Equal(4, labels.Count(l => l == d)));
         Assert.NotEqual(Enumerable.Range(0, 10).SelectMany(d => Enumerable.Repeat(d, 4)), labels);
 
-        var (again, againLabels) = DigitImages.Dataset(4, 20, 42);
+        var (again, againLabels) = DigitImages.Dataset(4, 20, 42, DejaVu);
         Assert.Equal(labels, againLabels);
         for (int i = 0; i < images.Count; i++) Assert.Equal(images[i].Pixels, again[i].Pixels);
 
-        var (other, otherLabels) = DigitImages.Dataset(4, 20, 43);
+        var (other, otherLabels) = DigitImages.Dataset(4, 20, 43, DejaVu);
         Assert.NotEqual(labels, otherLabels);
         Assert.NotEqual(images[0].Pixels, other[0].Pixels);
     }
@@ -72,7 +76,7 @@ public sealed class DigitImagesTests
         // Mean image per digit from one set; every pair of means is far apart, and a fresh set is classified by its
         // nearest class mean far above chance (0.1): the classes are distinct shapes, not noise.
         const int size = 28, plane = size * size;
-        var (images, labels) = DigitImages.Dataset(30, size, seed: 1);
+        var (images, labels) = DigitImages.Dataset(30, size, seed: 1, DejaVu);
         var means = new double[10, plane];
         for (int i = 0; i < images.Count; i++)
             for (int p = 0; p < plane; p++) means[labels[i], p] += images[i].Pixels[p] / 30.0;
@@ -87,7 +91,7 @@ public sealed class DigitImagesTests
             for (int b = a + 1; b < 10; b++)
                 Assert.True(Distance(a, p => means[b, p]) > 2.0, $"mean images of {a} and {b} are too close");
 
-        var (test, testLabels) = DigitImages.Dataset(10, size, seed: 2);
+        var (test, testLabels) = DigitImages.Dataset(10, size, seed: 2, DejaVu);
         int correct = Enumerable.Range(0, test.Count)
             .Count(i => Enumerable.Range(0, 10).MinBy(c => Distance(c, p => test[i].Pixels[p])) == testLabels[i]);
         Assert.True(correct / (double)test.Count > 0.6, $"nearest class mean: {correct}/{test.Count}");
@@ -96,9 +100,9 @@ public sealed class DigitImagesTests
     [Fact]
     public void Noise_ChangesPixels_Deterministically()
     {
-        var clean = DigitImages.Render(8, 32, new SplitMix64(5));
-        var noisy = DigitImages.Render(8, 32, new SplitMix64(5), new DigitStyle { NoiseStd = 0.1 });
-        var again = DigitImages.Render(8, 32, new SplitMix64(5), new DigitStyle { NoiseStd = 0.1 });
+        var clean = DigitImages.Render(8, 32, new SplitMix64(5), DejaVu);
+        var noisy = DigitImages.Render(8, 32, new SplitMix64(5), DejaVu with { NoiseStd = 0.1 });
+        var again = DigitImages.Render(8, 32, new SplitMix64(5), DejaVu with { NoiseStd = 0.1 });
         Assert.Equal(noisy.Pixels, again.Pixels);
         Assert.True(noisy.Pixels.Zip(clean.Pixels).Count(p => p.First != p.Second) > 32 * 32 / 3);
     }

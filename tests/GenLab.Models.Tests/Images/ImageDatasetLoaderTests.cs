@@ -12,7 +12,7 @@ public sealed class ImageDatasetLoaderTests : IDisposable
     [Fact]
     public void Digits_GiveOneChannelImagesAndDigitLabels()
     {
-        var data = new ImageDatasetConfig { Source = ImageSource.Digits, Size = 20, CountPerItem = 3 };
+        var data = new ImageDatasetConfig { Source = ImageSource.Digits, Size = 20, CountPerItem = 3, Digits = DigitImagesTests.DejaVu };
         var (images, labels, colors) = ImageDatasetLoader.Load(data, seed: 5);
         using (images)
         {

@@ -51,10 +51,15 @@ public sealed class SampleQualityTests(DrawerClassifierFixture trained, ITestOut
         var rows = Enumerable.Range(0, labels.Length).Where(i => labels[i] == redPencil).ToArray();
         var collapsed = real.index_select(0, tensor(rows, ScalarType.Int64)).repeat(10, 1, 1, 1);   // (40, 3, 16, 16)
 
-        var report = SampleQuality.Measure(trained.Model, real, collapsed);
-        var faithful = SampleQuality.Measure(trained.Model, real, Fresh(seed: 23).Images);
+        var report = SampleQuality.Measure(trained.Model, real, collapsed, secondReal: Fresh(seed: 24).Images);
+        var faithful = SampleQuality.Measure(trained.Model, real, Fresh(seed: 23).Images, secondReal: Fresh(seed: 24).Images);
         output.WriteLine($"collapsed: histogram [{string.Join(", ", report.Histogram)}], FID-lite {report.FidLite}; faithful FID-lite {faithful.FidLite}");
 
+        // The real-vs-real floor does not depend on what was generated; a faithful generator comes near it, a collapsed
+        // one far above it.
+        Assert.Equal(report.FidLiteReal, faithful.FidLiteReal);
+        Assert.True(faithful.FidLite < 3 * faithful.FidLiteReal!.Value, $"faithful {faithful.FidLite} vs floor {faithful.FidLiteReal}");
+        Assert.True(report.FidLite > 3 * report.FidLiteReal!.Value, $"collapsed {report.FidLite} vs floor {report.FidLiteReal}");
         Assert.Equal(40, report.Histogram.Sum());
         Assert.Equal(64, report.RealHistogram.Sum());
         Assert.All(report.ConfidentHistogram.Zip(report.Histogram), p => Assert.True(p.First <= p.Second));

@@ -27,17 +27,29 @@ public sealed class ShippedExperimentsTests : IDisposable
         return data;
     }
 
-    [Theory]
-    [MemberData(nameof(ExperimentFiles))]
-    public void Load_EveryShippedExperiment_IsValid(string relativePath)
+    /// <summary>A shipped experiment as a test loads it. The Shakespeare experiment reads the course's shared corpus
+    /// beside the checkout (as CI has it); in a checkout without it, its data path is the one thing left to the
+    /// command line.</summary>
+    internal static LoadedExperiment LoadShipped(string relativePath, params string[] overrides)
     {
-        // The Shakespeare experiment reads the course's shared corpus beside the checkout (as CI has it); in a checkout
-        // without it, its data path is the one thing left to the command line.
-        string[] overrides = relativePath.Contains("shakespeare", StringComparison.Ordinal)
+        string[] data = relativePath.Contains("shakespeare", StringComparison.Ordinal)
             && !File.Exists(Path.Combine(Repository.Root, "..", "shared", "data", "tinyshakespeare.txt"))
             ? [$"data.path={Path.Combine(Repository.Experiments, "data", "textos-pt.txt")}"] : [];
-        var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), overrides);
+        return ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), [.. data, .. overrides]);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExperimentFiles))]
+    public void Load_EveryShippedExperiment_IsValid_AndSoIsItsCiVariant(string relativePath)
+    {
+        var loaded = LoadShipped(relativePath);
         Assert.False(string.IsNullOrWhiteSpace(loaded.Config.Name));
+        if (loaded.HasCiVariant)
+        {
+            var ci = ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), [], ci: true);
+            Assert.Equal(loaded.Config.Name, ci.Config.Name);
+            Assert.Equal(loaded.Config.Expect?.Keys.Order(), ci.Config.Expect?.Keys.Order());   // the same claims, checked on less
+        }
     }
 
     [Fact]

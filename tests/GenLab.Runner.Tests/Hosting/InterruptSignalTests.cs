@@ -13,7 +13,6 @@ namespace GenLab.Runner.Tests.Hosting;
 public sealed class InterruptSignalTests : IDisposable
 {
     private const int SigInt = 2;
-    private static readonly TimeSpan ExitTimeout = GenlabProcess.Timeout;
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -43,7 +42,7 @@ public sealed class InterruptSignalTests : IDisposable
         string results = Path.Combine(_dir.Root, "results");
 
         using var run = Start("run", yaml, "--results", results);
-        string runDir = await WaitForTrainRows(run, results);
+        string runDir = await GenlabProcess.WaitForTrainRows(run, results);
         Assert.Equal(0, Kill(run.Id, SigInt));
         int exit = await ExitCodeOf(run);
 
@@ -62,38 +61,5 @@ public sealed class InterruptSignalTests : IDisposable
         Assert.Equal(RunStatus.Completed, info.Status);
         Assert.Equal(30000, info.Step);
         Assert.Equal([Path.Combine(RunFiles.Checkpoints, CheckpointStore.NameOf(checkpoint.Step))], info.ResumedFrom);
-    }
-
-    /// <summary>Waits until the run logged a few train rows after step 0 (so training, not start-up, is under way).</summary>
-    private static async Task<string> WaitForTrainRows(Process process, string results)
-    {
-        var deadline = DateTime.UtcNow + ExitTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(process.HasExited, $"genlab exited early with {(process.HasExited ? process.ExitCode : 0)}");
-            string? runDir = RunFolder(results);
-            string metrics = runDir is null ? "" : Path.Combine(runDir, RunFiles.Metrics);
-            if (runDir is not null && File.Exists(metrics) && TrainRows(metrics) >= 3) return runDir;
-            await Task.Delay(50);
-        }
-        process.Kill(entireProcessTree: true);
-        Assert.Fail("genlab logged no train rows within 60 s");
-        return "";
-    }
-
-    private static string? RunFolder(string results) =>
-        Directory.Exists(results)
-            ? Directory.EnumerateFiles(results, RunFiles.RunInfo, SearchOption.AllDirectories)
-                .Select(Path.GetDirectoryName).FirstOrDefault(d => new DirectoryInfo(d!).LinkTarget is null)
-            : null;
-
-    private static int TrainRows(string metrics)
-    {
-        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        int count = 0;
-        while (reader.ReadLine() is { } line)
-            if (line.Contains(",train,loss,", StringComparison.Ordinal) && !line.StartsWith("0,", StringComparison.Ordinal)) count++;
-        return count;
     }
 }

@@ -65,4 +65,39 @@ internal static class GenlabProcess
         process.WaitForExit();    // drains the redirected output
         return process.ExitCode;
     }
+
+    /// <summary>Waits until the run in <paramref name="results"/> logged a few train rows after step 0 (so training,
+    /// not start-up, is under way); returns its folder.</summary>
+    public static async Task<string> WaitForTrainRows(Process process, string results, int rows = 3)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, $"genlab exited early with {(process.HasExited ? process.ExitCode : 0)}");
+            string? runDir = RunFolder(results);
+            string metrics = runDir is null ? "" : Path.Combine(runDir, Reports.RunFolder.RunFiles.Metrics);
+            if (runDir is not null && File.Exists(metrics) && TrainRows(metrics) >= rows) return runDir;
+            await Task.Delay(50);
+        }
+        process.Kill(entireProcessTree: true);
+        Assert.Fail($"genlab logged no train rows within {Timeout.TotalSeconds} s");
+        return "";
+    }
+
+    /// <summary>The one run folder under <paramref name="results"/> (not the <c>latest</c> link), or null.</summary>
+    public static string? RunFolder(string results) =>
+        Directory.Exists(results)
+            ? Directory.EnumerateFiles(results, Reports.RunFolder.RunFiles.RunInfo, SearchOption.AllDirectories)
+                .Select(Path.GetDirectoryName).FirstOrDefault(d => new DirectoryInfo(d!).LinkTarget is null)
+            : null;
+
+    private static int TrainRows(string metrics)
+    {
+        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        int count = 0;
+        while (reader.ReadLine() is { } line)
+            if (line.Contains(",train,loss,", StringComparison.Ordinal) && !line.StartsWith("0,", StringComparison.Ordinal)) count++;
+        return count;
+    }
 }
