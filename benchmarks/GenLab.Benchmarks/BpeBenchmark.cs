@@ -11,15 +11,6 @@ internal static class BpeBenchmark
 {
     private const int VocabSize = 4096, TrainRuns = 3, EncodeRuns = 7;
 
-    /// <summary>../shared/data/tinyshakespeare.txt relative to the repository root (the folder with GenLab.slnx).</summary>
-    public static string DefaultCorpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GenLab.slnx")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "tinyshakespeare.txt"));
-        return Path.GetFullPath(Path.Combine("..", "shared", "data", "tinyshakespeare.txt"));
-    }
-
     public static void Run(string path)
     {
         string text = File.ReadAllText(path);

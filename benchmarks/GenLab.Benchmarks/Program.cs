@@ -1,7 +1,7 @@
 using GenLab.Benchmarks;
 using GenLab.Models.Diffusion;
 
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--data-dir DIR] [--nanogpt DIR] [--bare-only]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- gpt --seeds 1337,1,2,3,4 [--nanogpt DIR]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--experiment experiments/05-diffusion/ddpm-digits-cpu.yaml] [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
@@ -9,7 +9,7 @@ using GenLab.Models.Diffusion;
 // dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- diffusion-judge <run-dir> [--set model.sample_steps=100 ...]
 if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling" or "diffusion-judge"))
 {
-    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--nanogpt DIR] [--bare-only]   (default corpus: ../shared/data/tinyshakespeare.txt next to the repo)");
+    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--data-dir DIR] [--nanogpt DIR] [--bare-only]   (default corpus: the tiny Shakespeare gpt-char-shakespeare-cpu.yaml names, from --data-dir, GENLAB_DATA or the cache, else fetched)");
     Console.Error.WriteLine("       GenLab.Benchmarks gpt [path-to-corpus] --seeds 1337,1,2 [--nanogpt DIR]   (final val loss over seeds, 200 batches)");
     Console.Error.WriteLine("       GenLab.Benchmarks unet [--experiment YAML] [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
     Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
@@ -48,12 +48,18 @@ if (args[0] == "quality")
     QualityBenchmark.Run(Value("--threads") is string threads ? int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture) : 0);
     return 0;
 }
-int nano = Array.IndexOf(args, "--nanogpt");
 string? nanoGptDir = Value("--nanogpt");
-int seedsAt = Array.IndexOf(args, "--seeds");
-var positional = args.Where((a, i) => i > 0 && a is not ("--nanogpt" or "--bare-only" or "--seeds") && (nano < 0 || i != nano + 1)
-    && (seedsAt < 0 || i != seedsAt + 1)).ToArray();
-string path = positional.Length > 0 ? positional[0] : BpeBenchmark.DefaultCorpus();
+// The values of options that take one are not the corpus.
+var optionValues = Enumerable.Range(1, args.Length - 1).Where(i => args[i - 1] is "--nanogpt" or "--seeds" or "--data-dir").ToHashSet();
+var positional = args.Where((a, i) => i > 0 && !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(i)).ToArray();
+string[] dataDirs = [.. optionValues.Where(i => args[i - 1] == "--data-dir").Select(i => args[i])];
+string path;
+try { path = positional.Length > 0 ? positional[0] : ShakespeareCorpus.Find(FindRepo(), dataDirs); }
+catch (GenLab.Runner.Data.DataUnavailableException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 if (!File.Exists(path))
 {
     Console.Error.WriteLine($"{path}: corpus not found");

@@ -30,6 +30,9 @@ public sealed record RunInfo
     public required EnvironmentInfo Environment { get; init; }
     /// <summary>Content hashes of the run's inputs (config, data files, model code); Reproduce compares them.</summary>
     public IReadOnlyDictionary<string, string> InputHashes { get; init; } = new Dictionary<string, string>();
+    /// <summary>The data folders searched for files the experiment names by URL (<c>--data-dir</c>, then GENLAB_DATA):
+    /// a resume searches them too. Null when it names none, and in older runs.</summary>
+    public IReadOnlyList<string>? DataDirectories { get; init; }
     public int? ProcessId { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GenLab.Runner.Data;
 
 namespace GenLab.Runner.Commands;
 
@@ -24,18 +25,26 @@ public static class Cli
             DefaultValueFactory = _ => "results",
         };
 
+        var dataDir = new Option<string[]>("--data-dir")
+        {
+            Description = "A folder to look in for data the experiment names by URL and SHA-256, before GENLAB_DATA and the cache (repeatable).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        DataSearch Data(ParseResult parse) => DataSearch.FromEnvironment(parse.GetValue(dataDir) ?? []);
+
         var ci = new Option<bool>("--ci") { Description = "Run the reduced variant the file declares for CI (its `ci:` section)." };
-        var run = new Command("run", "Train an experiment into a new run folder.") { experiment, set, device, seed, results, ci };
+        var run = new Command("run", "Train an experiment into a new run folder.") { experiment, set, device, seed, results, ci, dataDir };
         run.SetAction((parse, _) => RunCommand.ExecuteAsync(parse.GetValue(experiment)!, parse.GetValue(set) ?? [],
-            parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine, parse.GetValue(ci)));
+            parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine, parse.GetValue(ci), Data(parse)));
 
         var runDirectory = new Argument<string>("run-dir") { Description = "A run folder (results/<name>/<run> or results/<name>/latest)." };
-        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory };
-        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine));
+        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory, dataDir };
+        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine, Data(parse)));
 
         var files = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
-        var validate = new Command("validate", "Check experiment files (and their CI variants) without running them.") { files, set };
-        validate.SetAction(parse => ValidateCommand.Execute(parse.GetValue(files)!, parse.GetValue(set) ?? []));
+        var validate = new Command("validate", "Check experiment files (and their CI variants) without running them; fetches nothing.")
+            { files, set, dataDir };
+        validate.SetAction(parse => ValidateCommand.Execute(parse.GetValue(files)!, parse.GetValue(set) ?? [], Data(parse)));
 
         var listRoot = new Argument<string>("dir") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
         var list = new Command("list", "List runs: name, status, steps, best metric, start time.") { listRoot };
@@ -49,9 +58,9 @@ public static class Cli
         var dryRun = new Option<bool>("--dry-run") { Description = "Say what is stale without running it." };
         var reproduceFiles = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
         var reproduce = new Command("reproduce", "Rerun experiments whose config, data or model code changed since their last completed run.")
-            { reproduceFiles, filter, dryRun, results };
+            { reproduceFiles, filter, dryRun, results, dataDir };
         reproduce.SetAction((parse, _) => ReproduceCommand.ExecuteAsync(parse.GetValue(reproduceFiles)!, parse.GetValue(filter),
-            parse.GetValue(results)!, parse.GetValue(dryRun), commandLine));
+            parse.GetValue(results)!, parse.GetValue(dryRun), commandLine, Data(parse)));
 
         var sampleFrom = new Argument<string>("run-dir") { Description = "A GPT run folder (its best checkpoint) or a checkpoint folder." };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue.", DefaultValueFactory = _ => "" };
@@ -74,10 +83,10 @@ public static class Cli
         var verifyCi = new Option<bool>("--ci") { Description = "Run the reduced variant each file declares for CI (its `ci:` section), where it has one." };
         var reference = new Option<string?>("--reference") { Description = "Also write each passing run as a reference (results, metrics, report figures) under this folder." };
         var verify = new Command("verify", "Run every CPU experiment and check its stated expectations; prints a table, exits 1 on any miss.")
-            { verifyPaths, verifyCi, filter, results, reference };
+            { verifyPaths, verifyCi, filter, results, reference, dataDir };
         verify.SetAction(parse => VerifyCommand.Execute(new VerifyCommand.Options(
             parse.GetValue(verifyPaths) is { Length: > 0 } paths ? paths : ["experiments"], parse.GetValue(verifyCi),
-            parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference))));
+            parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference), Data(parse))));
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(sample);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Data;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Runs;
 
@@ -12,14 +13,15 @@ namespace GenLab.Runner.Commands;
 public static class ReproduceCommand
 {
     public static async Task<int> ExecuteAsync(IReadOnlyList<string> paths, string? filter, string resultsRoot,
-        bool dryRun, IReadOnlyList<string> commandLine)
+        bool dryRun, IReadOnlyList<string> commandLine, DataSearch? data = null)
     {
+        data ??= DataSearch.FromEnvironment();
         var pattern = filter is null ? null : GlobToRegex(filter);
         int failures = 0, ran = 0, skipped = 0;
         foreach (string path in paths.OrderBy(p => p, StringComparer.Ordinal))
         {
             LoadedExperiment loaded;
-            try { loaded = ExperimentLoader.Load(path, []); }
+            try { loaded = ExperimentLoader.Load(path, [], data: data); }
             catch (ConfigException e)
             {
                 failures++;
@@ -46,7 +48,7 @@ public static class ReproduceCommand
             Console.WriteLine($"stale       {name}  ({Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}: {reason})");
             if (dryRun) continue;
             ran++;
-            int exit = await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine });
+            int exit = await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine, Data = data });
             if (exit != ExitCodes.Ok)
             {
                 failures++;

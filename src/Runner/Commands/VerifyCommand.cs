@@ -4,6 +4,7 @@ using System.Reflection;
 using GenLab.Models.Gpt;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Data;
 using GenLab.Runner.Expectations;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Runs;
@@ -16,7 +17,9 @@ namespace GenLab.Runner.Commands;
 /// run. With <c>--reference DIR</c> it also writes each run's results, final metrics and key figures there.</summary>
 public static class VerifyCommand
 {
-    public sealed record Options(IReadOnlyList<string> Paths, bool Ci, string? Filter, string ResultsRoot, string? ReferenceRoot);
+    /// <param name="Data">Its data folders are passed on to each run (<c>--data-dir</c>).</param>
+    public sealed record Options(IReadOnlyList<string> Paths, bool Ci, string? Filter, string ResultsRoot, string? ReferenceRoot,
+        DataSearch? Data = null);
 
     /// <summary>One experiment's outcome: its expectation rows, or why it has none.</summary>
     private sealed record Outcome(string Name, string File, double Seconds, IReadOnlyList<ExpectationOutcome> Rows, string? Problem,
@@ -104,7 +107,8 @@ public static class VerifyCommand
     {
         var clock = Stopwatch.StartNew();
         string name = loaded.Config.Name;
-        var start = GenlabProcess(["run", file, "--results", options.ResultsRoot, .. options.Ci && loaded.HasCiVariant ? new[] { "--ci" } : []]);
+        var start = GenlabProcess(["run", file, "--results", options.ResultsRoot, .. options.Ci && loaded.HasCiVariant ? new[] { "--ci" } : [],
+            .. (options.Data?.Directories ?? []).SelectMany(d => new[] { "--data-dir", d })]);
         int exit;
         int pid;
         using (var process = Process.Start(start) ?? throw new InvalidOperationException("could not start genlab"))

@@ -2,16 +2,23 @@ using System.Collections;
 using System.Globalization;
 using System.Reflection;
 using GenLab.Models.Configuration;
+using GenLab.Runner.Data;
 
 namespace GenLab.Runner.Config;
 
 /// <summary>Binds a composed YAML tree to config records by reflection, strictly: unknown keys, wrong types,
 /// missing required keys, unknown enum values, missing files and <see cref="IValidatable"/> issues are all errors,
 /// each at the line that caused it. Errors are collected so one run reports everything.</summary>
-internal sealed class ConfigBinder(List<ConfigError> errors)
+/// <param name="data">Where files named by URL and SHA-256 are looked for; the environment's search when null.</param>
+internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = null)
 {
     // Not thread-safe, hence one per binder.
     private readonly NullabilityInfoContext _nullability = new();
+    private readonly List<LocatedData> _located = [];
+    private DataSearch? _data = data;
+
+    /// <summary>The files named by URL and SHA-256 (<see cref="DataSource"/>) so far, with the paths bound for them.</summary>
+    public IReadOnlyList<LocatedData> Located => _located;
 
     /// <summary>Binds <c>kind</c> first because it decides the record types of <c>data</c> and <c>model</c>.
     /// Null when anything failed.</summary>
@@ -111,7 +118,15 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
 
         if (type == typeof(string))
         {
-            if (node is not ScalarNode s) return Fail(node, path, $"expected a string, got {DescribeNode(node)}");
+            if (filePath && node is MappingNode source)
+            {
+                value = Locate(source, path);
+                return value is not null;
+            }
+            if (node is not ScalarNode s)
+                return Fail(node, path, filePath
+                    ? $"expected a file path or {{ file, url, sha256 }}, got {DescribeNode(node)}"
+                    : $"expected a string, got {DescribeNode(node)}");
             value = filePath ? ResolveFile(s, path) : s.Value;
             return value is not null;
         }
@@ -251,6 +266,26 @@ internal sealed class ConfigBinder(List<ConfigError> errors)
         if (File.Exists(full)) return full;
         Fail(s, path, $"file not found: {YamlComposer.DisplayPath(full)}");
         return null;
+    }
+
+    /// <summary>A file named by URL and SHA-256 binds to the path of the copy the data search finds, or to the cache
+    /// path it will be fetched to. Nothing is read or fetched here, so <c>validate</c> stays offline; the runner
+    /// verifies or fetches every <see cref="Located"/> file before a run uses it.</summary>
+    private string? Locate(MappingNode map, string path)
+    {
+        var before = errors.Count;
+        var source = (DataSource)BindRecord(map, typeof(DataSource), path);
+        if (errors.Count != before) return null;
+        source = source with { Sha256 = source.Sha256.ToLowerInvariant() };
+        _data ??= DataSearch.FromEnvironment();
+        var local = _data.Locate(source);
+        if (_located.FirstOrDefault(l => l.Path == local && l.Source != source) is { } other)
+        {
+            Fail(map, path, $"names {source.File} with another url or sha256 than {other.KeyPath} does; give one of them another file name");
+            return null;
+        }
+        _located.Add(new LocatedData(source, local, path, $"{map.Origin.File}:{map.Origin.Line}"));
+        return local;
     }
 
     // By name: ScottPlot ships its own polyfill of RequiredMemberAttribute, so the type name is ambiguous here.

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using GenLab.Runner.Data;
 using YamlDotNet.Core;
 
 namespace GenLab.Runner.Config;
@@ -19,8 +20,11 @@ public static class ExperimentLoader
     /// <param name="pathBase">Directory that relative file paths in <paramref name="path"/> resolve against;
     /// by default the file's own folder.</param>
     /// <param name="ci">Load the reduced variant the file's <c>ci:</c> section declares.</param>
+    /// <param name="data">Where files named by URL and SHA-256 are looked for (<c>--data-dir</c>, <c>GENLAB_DATA</c>,
+    /// the cache); the environment's search by default. Loading only locates them: nothing is read or fetched.</param>
     /// <exception cref="ConfigException">The config is invalid.</exception>
-    public static LoadedExperiment Load(string path, IReadOnlyList<string> overrides, string? pathBase = null, bool ci = false)
+    public static LoadedExperiment Load(string path, IReadOnlyList<string> overrides, string? pathBase = null, bool ci = false,
+        DataSearch? data = null)
     {
         var errors = new List<ConfigError>();
         var composer = new YamlComposer(errors);
@@ -42,11 +46,14 @@ public static class ExperimentLoader
 
         for (var i = 0; i < overrides.Count; i++) ApplyOverride(root, overrides[i], i + 1, errors);
 
-        var config = new ConfigBinder(errors).BindExperiment(root);
+        var binder = new ConfigBinder(errors, data);
+        var config = binder.BindExperiment(root);
         if (config is null || errors.Count > 0) throw new ConfigException(errors);
 
-        var resolved = ConfigYamlWriter.Write(config);
-        return new LoadedExperiment(config, resolved, Hash(resolved), composer.SourceFiles.ToList(), hasVariant);
+        // Data named by URL is written as named, not as the path it was found at: the resolved YAML (and the config
+        // hash) stay the same on every machine, and a resumed run searches for the file again.
+        var resolved = ConfigYamlWriter.Write(config, binder.Located);
+        return new LoadedExperiment(config, resolved, Hash(resolved), composer.SourceFiles.ToList(), hasVariant, binder.Located);
     }
 
     /// <summary>First 8 hex digits of the SHA-256 of the resolved YAML: enough to tell runs apart at a glance.</summary>

@@ -1,7 +1,14 @@
+using GenLab.Runner.Data;
+
 namespace GenLab.Runner.Config;
 
 /// <summary>A bound experiment plus what a run folder needs to reproduce it: the resolved YAML (every value,
-/// defaults included), its short hash, the full paths of the YAML files it was composed from, and whether the file
-/// declares a reduced CI variant (<c>ci:</c>).</summary>
+/// defaults included), its short hash, the full paths of the YAML files it was composed from, whether the file
+/// declares a reduced CI variant (<c>ci:</c>), and the files it names by URL and SHA-256, which must be verified or
+/// fetched (<see cref="DataFetcher"/>) before a run reads them.</summary>
 public sealed record LoadedExperiment(
-    ExperimentConfig Config, string ResolvedYaml, string ConfigHash, IReadOnlyList<string> SourceFiles, bool HasCiVariant = false);
+    ExperimentConfig Config, string ResolvedYaml, string ConfigHash, IReadOnlyList<string> SourceFiles, bool HasCiVariant = false,
+    IReadOnlyList<LocatedData>? NamedData = null)
+{
+    public IReadOnlyList<LocatedData> NamedData { get; init; } = NamedData ?? [];
+}

@@ -1,6 +1,7 @@
 using GenLab.Reports;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Data;
 using GenLab.Runner.Experiments;
 using GenLab.Runner.Expectations;
 using GenLab.Runner.Runs;
@@ -22,6 +23,14 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         try
         {
             return request.ResumeDirectory is { } dir ? Resume(dir, request, stop) : Start(request, stop);
+        }
+        catch (DataUnavailableException e)
+        {
+            // Several lines that say what to do (how to place the file by hand): printed as they are, not folded into
+            // one log line.
+            Console.Error.WriteLine($"error: {e.Message}");
+            Recorder?.Finish(RunStatus.Failed, e.Message);
+            return ExitCodes.BadInput;
         }
         // Impossible values that only show once data meets config (too few BPE pairs, a corpus of one line) arrive as
         // ArgumentException from the models: bad input too, reported by message, not stack trace.
@@ -47,6 +56,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         Device device = DeviceSelection.Resolve(config.Device);
         CpuThreads.Apply();
         string workingDirectory = Directory.GetCurrentDirectory();
+        if (!EnsureData(loaded, request.Data, stop)) return ExitCodes.Interrupted;
 
         // Build the experiment before claiming a folder: data and shape errors then leave no empty run behind.
         manual_seed(config.Seed);
@@ -75,6 +85,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             Git = RunEnvironment.Git(workingDirectory),
             Environment = RunEnvironment.Capture(device.type.ToString().ToLowerInvariant()),
             InputHashes = InputFingerprint.Compute(loaded, request.ResultsRoot),
+            DataDirectories = loaded.NamedData.Count > 0 ? request.Data.Directories : null,
             ProcessId = Environment.ProcessId,
         });
         Recorder.Update(r => r);
@@ -82,6 +93,25 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             folder.RunId, config.Name, ConfigNames.EnumSpelling(typeof(ExperimentKind), config.Kind), device.type, get_num_threads(),
             config.Seed, folder.Path);
         return experiment is not null ? Train(loaded, experiment, resumeFrom: null, stop) : Analyse(loaded, analysis!, stop);
+    }
+
+    /// <summary>Verifies the data the experiment names by URL, fetching what is missing into the cache, before anything
+    /// is built or a run folder claimed: a wrong or unreachable file then leaves no run behind.</summary>
+    /// <returns>False when Ctrl-C stopped a fetch; nothing was cached.</returns>
+    private bool EnsureData(LoadedExperiment loaded, DataSearch search, CancellationToken stop)
+    {
+        if (loaded.NamedData.Count == 0) return true;
+        try
+        {
+            // The session runs on its own thread (ExperimentHostedService), so blocking on the fetch is safe.
+            new DataFetcher(search, logger, TrainingProgress.IsInteractive).EnsureAsync(loaded.NamedData, stop).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            logger.LogWarning("interrupted while fetching data; nothing was cached");
+            return false;
+        }
     }
 
     private int Analyse(LoadedExperiment loaded, IAnalysisExperiment analysis, CancellationToken stop)
@@ -131,11 +161,14 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             logger.LogInformation("{Run} already completed at step {Step}; nothing to resume", folder.Path, info.Step);
             return ExitCodes.Ok;
         }
-        var loaded = ExperimentLoader.Load(folder.ExperimentYaml, [], info.WorkingDirectory);
+        // The folders the run found its data in are searched too, so a resume needs no --data-dir.
+        var data = request.Data.With(info.DataDirectories ?? []);
+        var loaded = ExperimentLoader.Load(folder.ExperimentYaml, [], info.WorkingDirectory, data: data);
         if (!ExperimentKinds.IsTrainable(loaded.Config.Kind))
             throw new InvalidDataException($"{folder.Path}: a '{info.Kind}' run has no checkpoints to resume; run its experiment again");
         Device device = DeviceSelection.Resolve(loaded.Config.Device);
         CpuThreads.Apply();
+        if (!EnsureData(loaded, data, stop)) return ExitCodes.Interrupted;
         logFile.Open(folder.Log);
 
         var checkpoint = new CheckpointStore(folder.Checkpoints).NewestValid(w => logger.LogWarning("{Warning}", w));

@@ -1,4 +1,5 @@
 using GenLab.Runner.Config;
+using GenLab.Runner.Data;
 
 namespace GenLab.Runner.Hosting;
 
@@ -10,4 +11,7 @@ public sealed record RunRequest
     public string? ResumeDirectory { get; init; }
     public string ResultsRoot { get; init; } = "results";
     public IReadOnlyList<string> CommandLine { get; init; } = [];
+    /// <summary>Where data named by URL is found and fetched to: the search <see cref="Experiment"/> was loaded with,
+    /// and the one a resumed run's experiment.yaml is loaded with (plus the folders the run recorded).</summary>
+    public DataSearch Data { get; init; } = DataSearch.FromEnvironment();
 }

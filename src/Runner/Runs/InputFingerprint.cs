@@ -33,7 +33,9 @@ public static class InputFingerprint
     }
 
     /// <remarks>Data files are named relative to the experiment file's folder, so the same experiment gets the same
-    /// keys whichever directory <c>run</c> or <c>reproduce</c> is started from.</remarks>
+    /// keys whichever directory <c>run</c> or <c>reproduce</c> is started from. A file named by URL and SHA-256 is
+    /// keyed by its file name, with the SHA-256 it is named by: every copy a run may use has that hash (the runner
+    /// verifies it), wherever it was found, and <c>reproduce</c> can judge it before it is fetched.</remarks>
     public static IReadOnlyDictionary<string, string> Compute(LoadedExperiment experiment, string resultsRoot = "results")
     {
         string experimentDirectory = Path.GetDirectoryName(Path.GetFullPath(experiment.SourceFiles[0]))!;
@@ -42,8 +44,11 @@ public static class InputFingerprint
             [ConfigKey] = Sha256(System.Text.Encoding.UTF8.GetBytes(experiment.ResolvedYaml)),
             [CodeKey] = ModelCodeHash,
         };
-        foreach (string file in DataFiles(experiment.Config))
+        var named = experiment.NamedData.Select(n => Path.GetFullPath(n.Path)).ToHashSet(StringComparer.Ordinal);
+        foreach (string file in DataFiles(experiment.Config).Where(f => !named.Contains(f)))
             hashes[DataPrefix + Path.GetRelativePath(experimentDirectory, file).Replace('\\', '/')] = FileSha256(file);
+        foreach (var data in experiment.NamedData)
+            hashes[DataPrefix + data.Source.File] = data.Source.Sha256;
         if (experiment.Config.Model is GptExperimentConfig { InitFrom: { } reference })
             hashes[InitKey] = InitHash(reference, resultsRoot);
         return hashes;

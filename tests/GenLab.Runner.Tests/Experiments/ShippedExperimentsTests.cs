@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Data;
 using GenLab.Runner.Experiments;
 using GenLab.Runner.Expectations;
 using GenLab.Runner.Hosting;
@@ -27,16 +28,10 @@ public sealed class ShippedExperimentsTests : IDisposable
         return data;
     }
 
-    /// <summary>A shipped experiment as a test loads it. The Shakespeare experiment reads the course's shared corpus
-    /// beside the checkout (as CI has it); in a checkout without it, its data path is the one thing left to the
-    /// command line.</summary>
-    internal static LoadedExperiment LoadShipped(string relativePath, params string[] overrides)
-    {
-        string[] data = relativePath.Contains("shakespeare", StringComparison.Ordinal)
-            && !File.Exists(Path.Combine(Repository.Root, "..", "shared", "data", "tinyshakespeare.txt"))
-            ? [$"data.path={Path.Combine(Repository.Experiments, "data", "textos-pt.txt")}"] : [];
-        return ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), [.. data, .. overrides]);
-    }
+    /// <summary>A shipped experiment as a test loads it. Data named by URL (tiny Shakespeare) is only located by
+    /// loading, never read or fetched: every file loads in a fresh clone too.</summary>
+    internal static LoadedExperiment LoadShipped(string relativePath, params string[] overrides) =>
+        ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), overrides);
 
     [Theory]
     [MemberData(nameof(ExperimentFiles))]
@@ -50,6 +45,28 @@ public sealed class ShippedExperimentsTests : IDisposable
             Assert.Equal(loaded.Config.Name, ci.Config.Name);
             Assert.Equal(loaded.Config.Expect?.Keys.Order(), ci.Config.Expect?.Keys.Order());   // the same claims, checked on less
         }
+    }
+
+    /// <summary>The course's shared copy beside the checkout (as CI has it) is the file the experiment names, found
+    /// with <c>--data-dir ../shared/data</c>; in a checkout without it, only the name, URL and hash are checked.</summary>
+    [Fact]
+    public void GptCharShakespeare_NamesKarpathysTinyShakespeare_WhichTheSharedCopyMatches()
+    {
+        string shared = Path.Combine(Repository.Root, "..", "shared", "data");
+        var search = DataSearch.FromEnvironment([shared]);
+        var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "03-transformer/gpt-char-shakespeare-cpu.yaml"), [], data: search);
+
+        var named = Assert.Single(loaded.NamedData);
+        Assert.Equal(new DataSource
+        {
+            File = "tinyshakespeare.txt",
+            Url = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+            Sha256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+        }, named.Source);
+        if (!File.Exists(Path.Combine(shared, "tinyshakespeare.txt"))) return;
+        Assert.Equal(Path.GetFullPath(Path.Combine(shared, "tinyshakespeare.txt")), named.Path);
+        DataFetcher.Verify(named, search);
+        Assert.Equal(1_115_394, new FileInfo(named.Path).Length);
     }
 
     [Fact]
