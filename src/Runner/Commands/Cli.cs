@@ -38,8 +38,12 @@ public static class Cli
             parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine, parse.GetValue(ci), Data(parse)));
 
         var runDirectory = new Argument<string>("run-dir") { Description = "A run folder (results/<name>/<run> or results/<name>/latest)." };
-        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory, dataDir };
-        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine, Data(parse)));
+        var allowChanged = new Option<bool>("--allow-changed")
+        {
+            Description = "Resume even if the run's experiment.yaml or data changed since it started (the run is marked changed).",
+        };
+        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory, allowChanged, dataDir };
+        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine, Data(parse), parse.GetValue(allowChanged)));
 
         var files = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
         var validate = new Command("validate", "Check experiment files (and their CI variants) without running them; fetches nothing.")

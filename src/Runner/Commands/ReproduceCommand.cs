@@ -69,8 +69,12 @@ public static class ReproduceCommand
             .Select(r => RunInfo.Read(r.Path))
             .ToList();
         if (completed.Count == 0) return "no completed run yet";
-        if (completed.Any(r => SameHashes(r.InputHashes, current))) return null;
-        var newest = completed.MaxBy(r => r.StartedUtc)!;
+        // A run resumed with changed inputs ran on two configs or data sets: it reproduces neither.
+        var clean = completed.Where(r => r.ChangedInputs is not { Count: > 0 }).ToList();
+        if (clean.Count == 0)
+            return $"its completed runs were resumed with changed inputs (--allow-changed), last run {completed.MaxBy(r => r.StartedUtc)!.RunId}";
+        if (clean.Any(r => SameHashes(r.InputHashes, current))) return null;
+        var newest = clean.MaxBy(r => r.StartedUtc)!;
         var changes = new List<string>();
         foreach (var (key, hash) in current)
         {

@@ -21,10 +21,13 @@ public static class RunCommand
         return await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine, Data = data });
     }
 
-    public static async Task<int> ResumeAsync(string runDirectory, IReadOnlyList<string> commandLine, DataSearch? data = null)
+    public static async Task<int> ResumeAsync(string runDirectory, IReadOnlyList<string> commandLine, DataSearch? data = null,
+        bool allowChanged = false)
     {
         if (!Directory.Exists(runDirectory) && !File.Exists(runDirectory)) return CliErrors.Report($"{runDirectory}: no such run folder");
         return await RunHost.RunAsync(new RunRequest
-            { ResumeDirectory = runDirectory, CommandLine = commandLine, Data = data ?? DataSearch.FromEnvironment() });
+        {
+            ResumeDirectory = runDirectory, CommandLine = commandLine, Data = data ?? DataSearch.FromEnvironment(), AllowChanged = allowChanged,
+        });
     }
 }
