@@ -3,13 +3,12 @@ using System.Security.Cryptography;
 using GenLab.Models.Configuration;
 using GenLab.Models.Gpt;
 using GenLab.Runner.Training;
-using GenLab.Models.Mlp;
 using GenLab.Runner.Config;
 
 namespace GenLab.Runner.Runs;
 
 /// <summary>Content hashes of everything a run's result depends on: the resolved config, every data file it names
-/// (<see cref="FilePathAttribute"/> properties) and the model code (the deterministic build of GenLab.Models).
+/// (<see cref="FilePathAttribute"/> properties) and the code (<see cref="ModelCodeHash"/>).
 /// <c>reproduce</c> reruns an experiment only when one of these differs from its last completed run.</summary>
 public static class InputFingerprint
 {
@@ -54,7 +53,12 @@ public static class InputFingerprint
         return hashes;
     }
 
-    public static string ModelCodeHash { get; } = FileSha256(typeof(MlpCharModel).Assembly.Location);
+    /// <summary>The reproduction key of the code: a SHA-256 of the sources a run's numbers depend on (GenLab.Models,
+    /// the runner's training loop and experiments, the package pins), computed at build time by build/CodeKey.targets.
+    /// The same source gives the same key in any folder and any configuration.</summary>
+    public static string ModelCodeHash { get; } = typeof(InputFingerprint).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "GenLab.CodeKey")?.Value
+        ?? throw new InvalidOperationException("genlab.dll carries no GenLab.CodeKey; it is built with build/CodeKey.targets");
 
     /// <summary>What changed between the inputs a run recorded and the ones it would resume with: its experiment.yaml,
     /// hashed as the file is (it was written as the resolved YAML whose hash was recorded), and its data files, matched
