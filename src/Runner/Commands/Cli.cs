@@ -103,10 +103,16 @@ public static class Cli
         return root;
     }
 
-    public static Task<int> InvokeAsync(string[] args)
+    /// <returns>The verb's exit code; 2 for a command line that does not parse (the README's "bad input").</returns>
+    public static async Task<int> InvokeAsync(string[] args)
     {
         var parse = Create(["genlab", .. args]).Parse(args);
-        // The host owns Ctrl-C (graceful stop, then a hard stop on the second): System.CommandLine must not.
-        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        if (parse.Errors.Count > 0) return CliErrors.Report(parse, args);
+        try
+        {
+            // The host owns Ctrl-C (graceful stop, then a hard stop on the second): System.CommandLine must not.
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) { return CliErrors.Report(e); }
     }
 }

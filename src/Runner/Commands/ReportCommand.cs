@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GenLab.Reports;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
@@ -14,10 +15,12 @@ public static class ReportCommand
         string runDirectory;
         try { runDirectory = RunFolder.Open(path).Path; }
         catch (Exception e) when (e is DirectoryNotFoundException or InvalidDataException) { return CliErrors.Report(e.Message); }
+        RunInfo info;
+        try { info = RunInfo.Read(runDirectory); }
+        catch (JsonException e) { return CliErrors.Report($"{Path.Combine(runDirectory, RunFiles.RunInfo)} is not valid JSON ({e.Message})"); }
         var options = new ReportOptions();
         try
         {
-            var info = RunInfo.Read(runDirectory);
             var loaded = ExperimentLoader.Load(Path.Combine(runDirectory, RunFiles.Experiment), [], info.WorkingDirectory);
             options = new ReportOptions { Smoothing = loaded.Config.Report.Smoothing };
         }

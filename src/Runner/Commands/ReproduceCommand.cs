@@ -18,16 +18,16 @@ public static class ReproduceCommand
         data ??= DataSearch.FromEnvironment();
         var pattern = filter is null ? null : GlobToRegex(filter);
         int failures = 0, ran = 0, skipped = 0;
+        // Every file is loaded before anything runs: an invalid one is bad input (exit code 2), as in verify.
+        var experiments = new List<(string Path, LoadedExperiment Loaded)>();
         foreach (string path in paths.OrderBy(p => p, StringComparer.Ordinal))
         {
-            LoadedExperiment loaded;
-            try { loaded = ExperimentLoader.Load(path, [], data: data); }
-            catch (ConfigException e)
-            {
-                failures++;
-                Console.Error.WriteLine($"invalid {path}\n{e.Message}");
-                continue;
-            }
+            try { experiments.Add((path, ExperimentLoader.Load(path, [], data: data))); }
+            catch (ConfigException e) { Console.Error.WriteLine($"invalid {path}\n{e.Message}"); }
+        }
+        if (experiments.Count < paths.Count) return ExitCodes.BadInput;
+        foreach (var (path, loaded) in experiments)
+        {
             string name = loaded.Config.Name;
             if (pattern is not null && !pattern.IsMatch(name) && !pattern.IsMatch(Path.GetFileNameWithoutExtension(path)))
                 continue;

@@ -12,6 +12,7 @@ public static class RunCommand
         long? seed, string resultsRoot, IReadOnlyList<string> commandLine, bool ci = false, DataSearch? data = null)
     {
         data ??= DataSearch.FromEnvironment();
+        if (File.Exists(resultsRoot)) return CliErrors.Report($"--results {resultsRoot} is a file; it names the folder that receives run folders");
         var all = new List<string>(overrides);
         if (device is not null) all.Add($"device={device}");
         if (seed is not null) all.Add($"seed={seed}");
