@@ -171,7 +171,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         var changes = InputFingerprint.ResumeChanges(info.InputHashes, folder.ExperimentYaml, current);
         if (changes.Count > 0 && !request.AllowChanged)
             throw new InvalidDataException($"{folder.Path}: {string.Join(", ", changes)} since the run started; its numbers would "
-                + "mix two configs. Start a new run, or resume with --allow-changed to continue anyway (the run is then marked changed)");
+                + "come from two sets of inputs. Start a new run, or resume with --allow-changed to continue anyway (the run is then marked changed)");
         if (changes.Count > 0) logger.LogWarning("resuming with changed inputs ({Changes}); the run is marked changed", string.Join(", ", changes));
         Device device = DeviceSelection.Resolve(loaded.Config.Device);
         CpuThreads.Apply();
