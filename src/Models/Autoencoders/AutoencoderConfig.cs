@@ -17,11 +17,14 @@ public enum AutoencoderArchitecture
 public sealed record AutoencoderConfig : IValidatable
 {
     public AutoencoderArchitecture Architecture { get; init; } = AutoencoderArchitecture.Conv;
+    [Max(4096)]
     public int LatentDim { get; init; } = 2;
     /// <summary>Conv only: output channels of each stride-2 Conv2d, in encoder order; each halves the image side,
     /// so the image size must be divisible by 2^(number of entries).</summary>
+    [Max(1024)]
     public IReadOnlyList<int> Channels { get; init; } = [32, 64, 128];
     /// <summary>Mlp only: widths of the encoder's hidden layers, in encoder order (the decoder mirrors them).</summary>
+    [Max(65_536)]
     public IReadOnlyList<int> HiddenSizes { get; init; } = [256, 64];
 
     public IEnumerable<ConfigIssue> Validate()

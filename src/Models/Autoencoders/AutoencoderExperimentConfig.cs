@@ -7,6 +7,7 @@ public sealed record AutoencoderExperimentConfig : IValidatable
 {
     public AutoencoderConfig Network { get; init; } = new();
     /// <summary>Neighbours that vote in the k-NN accuracy of the label in latent space.</summary>
+    [Max(1000)]
     public int KnnK { get; init; } = 5;
 
     public IEnumerable<ConfigIssue> Validate()

@@ -22,3 +22,13 @@ public interface IValidatableWithData
 {
     IEnumerable<ConfigIssue> ValidateWithData(object data);
 }
+
+/// <summary>The largest value an integer key, or each item of a list of integers, may take. Every integer key has
+/// one: for sizes, a value that still fits a 16 GB workstation with the other keys at their defaults; for counts of
+/// steps or samples, one that finishes in days rather than years. The loader names the limit when a value passes it,
+/// before anything is allocated.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MaxAttribute(long value) : Attribute
+{
+    public long Value { get; } = value;
+}

@@ -32,19 +32,25 @@ public sealed record DiffusionExperimentConfig : IValidatable, IValidatableWithD
     public IReadOnlyList<string> Prompts { get; init; } = [];
 
     /// <summary>DDIM steps for the report's sample grids and the quality measure.</summary>
+    [Max(100_000)]
     public int SampleSteps { get; init; } = 50;
     /// <summary>DDIM's η: 0 = deterministic, 1 = as stochastic as DDPM.</summary>
     public double Eta { get; init; }
     /// <summary>Images in the sample grid drawn at every checkpoint (same seeded noise each time).</summary>
+    [Max(256)]
     public int GridSamples { get; init; } = 32;
     /// <summary>caption: seeds (columns) per prompt in the prompt grids.</summary>
+    [Max(16)]
     public int SeedsPerPrompt { get; init; } = 6;
     /// <summary>DDIM step counts compared side by side at the end of training.</summary>
+    [Max(100_000)]
     public IReadOnlyList<int> CompareSteps { get; init; } = [10, 20, 50];
     /// <summary>Frames of the x_T … x_0 trajectory strip (DDPM with every training step).</summary>
+    [Max(50)]
     public int TrajectoryFrames { get; init; } = 10;
 
     /// <summary>Samples judged by the classifier at the end of training (0 = no quality measure).</summary>
+    [Max(100_000)]
     public int QualitySamples { get; init; } = 256;
     public double ConfidenceThreshold { get; init; } = 0.9;
     public ImageClassifierConfig Classifier { get; init; } = new();

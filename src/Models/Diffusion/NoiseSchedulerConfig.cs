@@ -20,6 +20,7 @@ public enum BetaSchedule
 public sealed record NoiseSchedulerConfig : IValidatable
 {
     /// <summary>T: the number of noising steps the network is trained on; timesteps run 0 … T−1.</summary>
+    [Max(100_000)]
     public int TrainTimesteps { get; init; } = 1000;
     /// <summary>β₀ of the linear schedule (unused by squaredcos_cap_v2).</summary>
     public double BetaStart { get; init; } = 1e-4;

@@ -11,25 +11,33 @@ public sealed record UNetConfig : IValidatable
 {
     /// <summary>Channels of the first convolution and of level 0 (times channel_mults[0]); also the width of the
     /// sinusoidal time embedding (DDPM's <c>ch</c>).</summary>
+    [Max(1024)]
     public int BaseChannels { get; init; } = 32;
     /// <summary>One entry per resolution level: that level's channels as a multiple of base_channels.</summary>
+    [Max(64)]
     public IReadOnlyList<int> ChannelMults { get; init; } = [1, 2, 2];
     /// <summary>Residual blocks per level on the way down (the way up has one more, as DDPM).</summary>
+    [Max(16)]
     public int BlocksPerLevel { get; init; } = 1;
     /// <summary>Levels (0 = full resolution) whose residual blocks are each followed by self-attention.
     /// [2] with three levels = attention at 8×8 for 32×32 images (DDPM used its 16×16 level).</summary>
+    [Max(8)]
     public IReadOnlyList<int> AttentionLevels { get; init; } = [2];
     /// <summary>Self-attention between the two residual blocks of the middle (lowest-resolution) stage, as DDPM.</summary>
     public bool MidAttention { get; init; } = true;
     /// <summary>Attention heads; each level with attention must have a channel count divisible by it.</summary>
+    [Max(64)]
     public int Heads { get; init; } = 4;
     /// <summary>GroupNorm groups (Wu &amp; He 2018); every level's channel count must be divisible by it.</summary>
+    [Max(1024)]
     public int Groups { get; init; } = 8;
     /// <summary>Dropout inside each residual block, between its two convolutions (DDPM used 0.1 on CIFAR-10).</summary>
     public double Dropout { get; init; }
     /// <summary>Width of the time embedding after its MLP, added to every residual block (DDPM: 4 · ch).</summary>
+    [Max(4096)]
     public int TimeEmbeddingDim { get; init; } = 128;
     /// <summary>Width of the caller's conditioning vector (caption or class embedding); 0 = unconditional.</summary>
+    [Max(4096)]
     public int CondDim { get; init; }
 
     public IEnumerable<ConfigIssue> Validate()

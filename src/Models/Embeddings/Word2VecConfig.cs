@@ -11,14 +11,19 @@ public sealed record Word2VecConfig : IValidatable
 {
     public Word2VecArchitecture Architecture { get; init; } = Word2VecArchitecture.SkipGram;
     /// <summary>Dimension of the word vectors.</summary>
+    [Max(4096)]
     public int Size { get; init; } = 100;
     /// <summary>Largest distance between centre and context word; each centre draws its own window in [1, window].</summary>
+    [Max(100)]
     public int Window { get; init; } = 5;
     /// <summary>Negative samples per positive pair (0 turns negative sampling off, leaving only positive updates).</summary>
+    [Max(100)]
     public int Negative { get; init; } = 5;
     /// <summary>Subsampling threshold for frequent words (0 keeps every word).</summary>
     public double Sample { get; init; } = 1e-3;
+    [Max(1_000_000)]
     public int MinCount { get; init; } = 5;
+    [Max(1000)]
     public int Epochs { get; init; } = 5;
     /// <summary>Starting learning rate; null takes word2vec.c's default for the architecture (0.025 skip-gram, 0.05 CBOW).</summary>
     public double? Alpha { get; init; }
@@ -27,12 +32,14 @@ public sealed record Word2VecConfig : IValidatable
     /// <summary>Training examples per batched update: (centre, context) pairs for skip-gram, centre words for CBOW.
     /// 2048 keeps a batch's (B, 1 + negative, size) tensors in cache; much larger batches ran slower here and, since
     /// a frequent word's updates within one batch add up, they also train worse (CBOW at 4096 already did).</summary>
+    [Max(1_048_576)]
     public int BatchSize { get; init; } = 2048;
 
     /// <summary>Training threads, as word2vec.c's -threads and gensim's workers: each trains on its share of the
     /// sentences and all update the same matrices without locks. 1 is deterministic for a seed; more are faster
     /// but not reproducible. Each thread's tensor operations run on the calling thread when
     /// torch.set_num_threads(1), which is how to use one core per worker.</summary>
+    [Max(256)]
     public int Workers { get; init; } = 1;
 
     public double EffectiveAlpha => Alpha ?? (Architecture == Word2VecArchitecture.Cbow ? 0.05 : 0.025);

@@ -8,6 +8,7 @@ public sealed record Word2VecDataConfig : IValidatable
     [FilePath]
     public string? Path { get; init; }
     /// <summary>Sentences of the generated drawer corpus (ignored with <c>path</c>).</summary>
+    [Max(10_000_000)]
     public int Sentences { get; init; } = 20000;
 
     public IEnumerable<ConfigIssue> Validate()
@@ -22,12 +23,14 @@ public sealed record Word2VecExperimentConfig : IValidatable
     /// <summary>word2vec.c's settings (YAML key <c>word2vec</c>).</summary>
     public Word2VecConfig Word2vec { get; init; } = new();
     /// <summary>How many nearest neighbours a colour (type) word must have among colours (types).</summary>
+    [Max(1000)]
     public int Neighbours { get; init; } = 3;
     /// <summary>Words whose neighbours the report lists; by default some colour and type words.</summary>
     public IReadOnlyList<string> Probes { get; init; } = [];
     /// <summary>Analogy queries [a, b, c] or [a, b, c, expected]: nearest to a − b + c.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Analogies { get; init; } = [];
     /// <summary>The most frequent words drawn in the PCA scatter.</summary>
+    [Max(10_000)]
     public int PlotWords { get; init; } = 80;
 
     public IEnumerable<ConfigIssue> Validate()

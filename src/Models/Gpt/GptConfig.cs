@@ -7,11 +7,16 @@ namespace GenLab.Models.Gpt;
 public sealed record GptConfig : IValidatable
 {
     /// <summary>Number of token ids; 0 means "take it from the tokenizer" and must be set before building.</summary>
+    [Max(262_144)]
     public int VocabSize { get; init; }
     /// <summary>Longest context the model attends over (rows of the position embedding).</summary>
+    [Max(2048)]
     public int BlockSize { get; init; } = 64;
+    [Max(48)]
     public int Layers { get; init; } = 4;
+    [Max(64)]
     public int Heads { get; init; } = 4;
+    [Max(2048)]
     public int EmbeddingDim { get; init; } = 128;
     public double Dropout { get; init; }
     /// <summary>Biases in the Linear layers and LayerNorms, as GPT-2; false is a little better and faster.</summary>

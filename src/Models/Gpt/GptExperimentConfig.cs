@@ -32,8 +32,10 @@ public sealed record QaDataConfig : IValidatable
     [FilePath]
     public string? Test { get; init; }
     /// <summary>How many held-out questions the report answers with both models.</summary>
+    [Max(1000)]
     public int CompareQuestions { get; init; } = 8;
     /// <summary>Longest answer generated for the comparison, in tokens.</summary>
+    [Max(4096)]
     public int MaxAnswerTokens { get; init; } = 120;
 
     public IEnumerable<ConfigIssue> Validate()

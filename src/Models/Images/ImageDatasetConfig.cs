@@ -26,8 +26,10 @@ public sealed record ImageDatasetConfig : IValidatable
     public string? Labels { get; init; }
     /// <summary>Side of the square images the model sees; IDX images are padded or cropped (centred) to it; digits
     /// are drawn at 16–64 pixels.</summary>
+    [Max(256)]
     public int Size { get; init; } = 32;
     /// <summary>drawer: images rendered per item (16 items); digits: images drawn per digit (10 digits).</summary>
+    [Max(10_000)]
     public int CountPerItem { get; init; } = 150;
     /// <summary>drawer and folder: one channel instead of three. IDX files and digits always have one.</summary>
     public bool Grayscale { get; init; }
@@ -37,6 +39,7 @@ public sealed record ImageDatasetConfig : IValidatable
     /// <summary>digits: fonts, pose and stroke variation, noise (<see cref="DigitStyle"/>'s defaults when absent).</summary>
     public DigitStyle? Digits { get; init; }
     /// <summary>Use at most this many images (0 = all).</summary>
+    [Max(10_000_000)]
     public int Limit { get; init; }
     public double ValFraction { get; init; } = 0.15;
 

@@ -9,6 +9,7 @@ public sealed record ImageSourceConfig : IValidatable
     [FilePath]
     public string? Image { get; init; }
     /// <summary>Side of the generated scene in pixels (ignored with <c>image</c>).</summary>
+    [Max(1024)]
     public int Size { get; init; } = 64;
 
     public IEnumerable<ConfigIssue> Validate()
@@ -21,9 +22,12 @@ public sealed record ImageSourceConfig : IValidatable
 /// convolutional patch embedding (Conv2d with kernel = stride = P, as in ViT).</summary>
 public sealed record ImagePatchesConfig : IValidatable
 {
+    [Max(1024)]
     public required IReadOnlyList<int> PatchSizes { get; init; }
+    [Max(4096)]
     public int EmbeddingDim { get; init; } = 64;
     /// <summary>Upscaling of the figures, so that small images and patch numbers stay readable.</summary>
+    [Max(32)]
     public int Scale { get; init; } = 6;
 
     public IEnumerable<ConfigIssue> Validate()

@@ -47,7 +47,9 @@ public sealed record SceneLayout(Rgb Background, IReadOnlyList<Shape> Shapes, Sc
 public sealed record ShapeSpec : IValidatable
 {
     public IReadOnlyList<ShapeKind> Kinds { get; init; } = Enum.GetValues<ShapeKind>();
+    [Max(64)]
     public int MinShapes { get; init; } = 1;
+    [Max(64)]
     public int MaxShapes { get; init; } = 3;
     /// <summary>Shape radius (centre to farthest point) as a fraction of the image side.</summary>
     public float MinRadius { get; init; } = 0.12f;

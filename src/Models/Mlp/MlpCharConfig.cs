@@ -22,8 +22,11 @@ public sealed record CharCorpusConfig : IValidatable
 public sealed record MlpCharConfig : IValidatable
 {
     /// <summary>How many previous characters the model sees.</summary>
+    [Max(1024)]
     public int ContextLength { get; init; } = 3;
+    [Max(4096)]
     public int EmbeddingDim { get; init; } = 10;
+    [Max(65_536)]
     public int HiddenSize { get; init; } = 200;
 
     public IEnumerable<ConfigIssue> Validate()

@@ -9,10 +9,14 @@ public sealed record ImageClassifierConfig : IValidatable
 {
     /// <summary>Output channels of each stage (3×3 conv, BatchNorm, ReLU, 2×2 max-pool); each stage halves the
     /// side, so images need a side of at least 2^(number of stages).</summary>
+    [Max(1024)]
     public IReadOnlyList<int> Channels { get; init; } = [32, 64, 128];
     /// <summary>Width of the penultimate layer: the features FID-lite compares.</summary>
+    [Max(4096)]
     public int FeatureDim { get; init; } = 128;
+    [Max(1000)]
     public int Epochs { get; init; } = 10;
+    [Max(4096)]
     public int BatchSize { get; init; } = 64;
     /// <summary>Peak learning rate; it decays to 0 along a cosine over all steps.</summary>
     public double Lr { get; init; } = 3e-3;

@@ -30,11 +30,13 @@ public sealed record TokenizerSpec : IValidatable
     /// <summary>word: lower-case before splitting.</summary>
     public bool Lowercase { get; init; }
     /// <summary>word: words seen fewer times in the corpus map to &lt;unk&gt;.</summary>
+    [Max(1_000_000)]
     public int MinFrequency { get; init; } = 1;
     /// <summary>word: a dictionary file (one word per line, id = line number) instead of the corpus.</summary>
     [FilePath]
     public string? Dictionary { get; init; }
     /// <summary>bpe: vocabulary size (256 byte tokens + merges).</summary>
+    [Max(262_144)]
     public int VocabSize { get; init; } = 512;
     /// <summary>bpe: pre-split pattern (none, gpt2, gpt4).</summary>
     public BpeSplit Split { get; init; } = BpeSplit.Gpt4;
@@ -96,6 +98,7 @@ public sealed record TokenizeDataConfig : IValidatable
 public sealed record BpeSweepConfig : IValidatable
 {
     public BpeSplit Split { get; init; } = BpeSplit.Gpt4;
+    [Max(262_144)]
     public required IReadOnlyList<int> VocabSizes { get; init; }
     /// <summary>Pretrained tokenizers drawn as reference lines.</summary>
     public IReadOnlyList<TokenizerType> References { get; init; } = [TokenizerType.Cl100k, TokenizerType.O200k];

@@ -17,9 +17,11 @@ public enum VaeReconstruction
 /// (channels 32/64/128, latent 2, BCE, β = 1) is the plain evidence lower bound with a latent plane that can be drawn.</summary>
 public sealed record VaeConfig : IValidatable
 {
+    [Max(4096)]
     public int LatentDim { get; init; } = 2;
     /// <summary>Output channels of each stride-2 Conv2d, in encoder order; each halves the image side, so the image
     /// size must be divisible by 2^(number of entries). The decoder mirrors them.</summary>
+    [Max(1024)]
     public IReadOnlyList<int> Channels { get; init; } = [32, 64, 128];
     public VaeReconstruction Reconstruction { get; init; } = VaeReconstruction.Bce;
     /// <summary>Weight of the KL term (Higgins et al. 2017's β-VAE; 1 = the evidence lower bound). Both terms are
@@ -51,6 +53,7 @@ public sealed record VaeExperimentConfig : IValidatable, IValidatableWithData
 {
     public VaeConfig Network { get; init; } = new();
     /// <summary>Neighbours that vote in the k-NN accuracy of the label in latent space (on the means μ).</summary>
+    [Max(1000)]
     public int KnnK { get; init; } = 5;
 
     public IEnumerable<ConfigIssue> Validate()

@@ -30,6 +30,10 @@ public sealed record RunInfo
     public required EnvironmentInfo Environment { get; init; }
     /// <summary>Content hashes of the run's inputs (config, data files, model code); Reproduce compares them.</summary>
     public IReadOnlyDictionary<string, string> InputHashes { get; init; } = new Dictionary<string, string>();
+    /// <summary>Set when the run was resumed with changed inputs (<c>resume --allow-changed</c>): at which step, and what
+    /// changed. Its numbers then come from two configs or data sets, and Reproduce does not count it as a reproduction.
+    /// Null for a run that never was.</summary>
+    public IReadOnlyList<string>? ChangedInputs { get; init; }
     /// <summary>The data folders searched for files the experiment names by URL (<c>--data-dir</c>, then GENLAB_DATA):
     /// a resume searches them too. Null when it names none, and in older runs.</summary>
     public IReadOnlyList<string>? DataDirectories { get; init; }

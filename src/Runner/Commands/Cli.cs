@@ -38,8 +38,12 @@ public static class Cli
             parse.GetValue(device), parse.GetValue(seed), parse.GetValue(results)!, commandLine, parse.GetValue(ci), Data(parse)));
 
         var runDirectory = new Argument<string>("run-dir") { Description = "A run folder (results/<name>/<run> or results/<name>/latest)." };
-        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory, dataDir };
-        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine, Data(parse)));
+        var allowChanged = new Option<bool>("--allow-changed")
+        {
+            Description = "Resume even if the run's experiment.yaml or data changed since it started (the run is marked changed).",
+        };
+        var resume = new Command("resume", "Continue a run from its newest valid checkpoint.") { runDirectory, allowChanged, dataDir };
+        resume.SetAction((parse, _) => RunCommand.ResumeAsync(parse.GetValue(runDirectory)!, commandLine, Data(parse), parse.GetValue(allowChanged)));
 
         var files = new Argument<string[]>("experiments") { Description = "Experiment YAML files.", Arity = ArgumentArity.OneOrMore };
         var validate = new Command("validate", "Check experiment files (and their CI variants) without running them; fetches nothing.")
@@ -99,10 +103,16 @@ public static class Cli
         return root;
     }
 
-    public static Task<int> InvokeAsync(string[] args)
+    /// <returns>The verb's exit code; 2 for a command line that does not parse (the README's "bad input").</returns>
+    public static async Task<int> InvokeAsync(string[] args)
     {
         var parse = Create(["genlab", .. args]).Parse(args);
-        // The host owns Ctrl-C (graceful stop, then a hard stop on the second): System.CommandLine must not.
-        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        if (parse.Errors.Count > 0) return CliErrors.Report(parse, args);
+        try
+        {
+            // The host owns Ctrl-C (graceful stop, then a hard stop on the second): System.CommandLine must not.
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) { return CliErrors.Report(e); }
     }
 }

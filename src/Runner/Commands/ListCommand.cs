@@ -16,10 +16,12 @@ public static class ListCommand
     {
         var rows = new List<RunRow>();
         if (!Directory.Exists(resultsRoot)) return rows;
-        foreach (string runJson in Directory.EnumerateFiles(resultsRoot, RunFiles.RunInfo, SearchOption.AllDirectories))
+        // Links are not followed: `latest` points at a run listed anyway, and a link may lead out of the results folder
+        // or round in a loop.
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (string runJson in Directory.EnumerateFiles(resultsRoot, RunFiles.RunInfo, walk))
         {
             string dir = System.IO.Path.GetDirectoryName(runJson)!;
-            if (new DirectoryInfo(dir).LinkTarget is not null) continue;          // the `latest` link
             if (dir.Contains(System.IO.Path.DirectorySeparatorChar + RunFiles.Checkpoints + System.IO.Path.DirectorySeparatorChar)) continue;
             RunInfo info;
             try { info = RunInfo.Read(dir); }
@@ -33,6 +35,7 @@ public static class ListCommand
 
     public static int Execute(string resultsRoot)
     {
+        if (File.Exists(resultsRoot)) return CliErrors.Report($"{resultsRoot} is a file; list takes the results folder");
         var rows = Find(resultsRoot);
         if (rows.Count == 0)
         {

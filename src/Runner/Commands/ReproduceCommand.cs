@@ -18,16 +18,16 @@ public static class ReproduceCommand
         data ??= DataSearch.FromEnvironment();
         var pattern = filter is null ? null : GlobToRegex(filter);
         int failures = 0, ran = 0, skipped = 0;
+        // Every file is loaded before anything runs: an invalid one is bad input (exit code 2), as in verify.
+        var experiments = new List<(string Path, LoadedExperiment Loaded)>();
         foreach (string path in paths.OrderBy(p => p, StringComparer.Ordinal))
         {
-            LoadedExperiment loaded;
-            try { loaded = ExperimentLoader.Load(path, [], data: data); }
-            catch (ConfigException e)
-            {
-                failures++;
-                Console.Error.WriteLine($"invalid {path}\n{e.Message}");
-                continue;
-            }
+            try { experiments.Add((path, ExperimentLoader.Load(path, [], data: data))); }
+            catch (ConfigException e) { Console.Error.WriteLine($"invalid {path}\n{e.Message}"); }
+        }
+        if (experiments.Count < paths.Count) return ExitCodes.BadInput;
+        foreach (var (path, loaded) in experiments)
+        {
             string name = loaded.Config.Name;
             if (pattern is not null && !pattern.IsMatch(name) && !pattern.IsMatch(Path.GetFileNameWithoutExtension(path)))
                 continue;
@@ -69,8 +69,12 @@ public static class ReproduceCommand
             .Select(r => RunInfo.Read(r.Path))
             .ToList();
         if (completed.Count == 0) return "no completed run yet";
-        if (completed.Any(r => SameHashes(r.InputHashes, current))) return null;
-        var newest = completed.MaxBy(r => r.StartedUtc)!;
+        // A run resumed with changed inputs ran on two configs or data sets: it reproduces neither.
+        var clean = completed.Where(r => r.ChangedInputs is not { Count: > 0 }).ToList();
+        if (clean.Count == 0)
+            return $"its completed runs were resumed with changed inputs (--allow-changed), last run {completed.MaxBy(r => r.StartedUtc)!.RunId}";
+        if (clean.Any(r => SameHashes(r.InputHashes, current))) return null;
+        var newest = clean.MaxBy(r => r.StartedUtc)!;
         var changes = new List<string>();
         foreach (var (key, hash) in current)
         {

@@ -12,6 +12,7 @@ public static class RunCommand
         long? seed, string resultsRoot, IReadOnlyList<string> commandLine, bool ci = false, DataSearch? data = null)
     {
         data ??= DataSearch.FromEnvironment();
+        if (File.Exists(resultsRoot)) return CliErrors.Report($"--results {resultsRoot} is a file; it names the folder that receives run folders");
         var all = new List<string>(overrides);
         if (device is not null) all.Add($"device={device}");
         if (seed is not null) all.Add($"seed={seed}");
@@ -21,10 +22,13 @@ public static class RunCommand
         return await RunHost.RunAsync(new RunRequest { Experiment = loaded, ResultsRoot = resultsRoot, CommandLine = commandLine, Data = data });
     }
 
-    public static async Task<int> ResumeAsync(string runDirectory, IReadOnlyList<string> commandLine, DataSearch? data = null)
+    public static async Task<int> ResumeAsync(string runDirectory, IReadOnlyList<string> commandLine, DataSearch? data = null,
+        bool allowChanged = false)
     {
         if (!Directory.Exists(runDirectory) && !File.Exists(runDirectory)) return CliErrors.Report($"{runDirectory}: no such run folder");
         return await RunHost.RunAsync(new RunRequest
-            { ResumeDirectory = runDirectory, CommandLine = commandLine, Data = data ?? DataSearch.FromEnvironment() });
+        {
+            ResumeDirectory = runDirectory, CommandLine = commandLine, Data = data ?? DataSearch.FromEnvironment(), AllowChanged = allowChanged,
+        });
     }
 }

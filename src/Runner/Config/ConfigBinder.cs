@@ -78,7 +78,7 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
             var target = typeOf is null ? property.PropertyType : typeOf(property);
             if (target is null) continue;
             if (TryBind(value, target, keyPath, AllowsNull(property), property.IsDefined(typeof(FilePathAttribute)),
-                    out var bound))
+                    out var bound, property.GetCustomAttribute<MaxAttribute>()?.Value))
                 property.SetValue(instance, bound);
         }
 
@@ -107,7 +107,8 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
         return map.Origin;
     }
 
-    private bool TryBind(ConfigNode node, Type type, string path, bool allowNull, bool filePath, out object? value)
+    /// <param name="max">The key's <see cref="MaxAttribute"/>: the largest integer it (or each item of its list) takes.</param>
+    private bool TryBind(ConfigNode node, Type type, string path, bool allowNull, bool filePath, out object? value, long? max = null)
     {
         value = null;
         if (Nullable.GetUnderlyingType(type) is { } underlying)
@@ -130,8 +131,8 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
             value = filePath ? ResolveFile(s, path) : s.Value;
             return value is not null;
         }
-        if (type == typeof(int)) return TryInteger(node, path, int.MinValue, int.MaxValue, v => (int)v, out value);
-        if (type == typeof(long)) return TryInteger(node, path, long.MinValue, long.MaxValue, v => v, out value);
+        if (type == typeof(int)) return TryInteger(node, path, int.MinValue, int.MaxValue, max, v => (int)v, out value);
+        if (type == typeof(long)) return TryInteger(node, path, long.MinValue, long.MaxValue, max, v => v, out value);
         if (type == typeof(double)) return TryFloat(node, path, double.MaxValue, v => v, out value);
         if (type == typeof(float)) return TryFloat(node, path, float.MaxValue, v => (float)v, out value);
         if (type == typeof(bool)) return TryBool(node, path, out value);
@@ -145,7 +146,7 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
             for (var i = 0; i < seq.Items.Count; i++)
             {
                 // A failed item is left out; the error already makes the whole load fail.
-                if (TryBind(seq.Items[i], elementType, $"{path}[{i}]", false, filePath, out var item)) list.Add(item);
+                if (TryBind(seq.Items[i], elementType, $"{path}[{i}]", false, filePath, out var item, max)) list.Add(item);
                 else ok = false;
             }
             if (type.IsArray)
@@ -183,13 +184,15 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
         return Fail(node, path, $"the loader cannot bind properties of type {type.Name}");
     }
 
-    private bool TryInteger(ConfigNode node, string path, long min, long max, Func<long, object> box, out object? value)
+    private bool TryInteger(ConfigNode node, string path, long min, long max, long? limit, Func<long, object> box, out object? value)
     {
         value = null;
         if (node is not ScalarNode { IsPlain: true } s || !IsIntegerText(s.Value))
             return Fail(node, path, $"expected an integer, got {DescribeNode(node)}");
         if (!long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
             return Fail(node, path, $"integer {s.Value} is out of range ({min} to {max})");
+        if (v > limit)
+            return Fail(node, path, $"{v} is above this key's limit of {limit}");
         value = box(v);
         return true;
     }
@@ -205,21 +208,14 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
         value = null;
         if (node is not ScalarNode { IsPlain: true } s)
             return Fail(node, path, $"expected a number, got {DescribeNode(node)}");
-        double v;
-        switch (s.Value)
-        {
-            case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF": v = double.PositiveInfinity; break;
-            case "-.inf" or "-.Inf" or "-.INF": v = double.NegativeInfinity; break;
-            case ".nan" or ".NaN" or ".NAN": v = double.NaN; break;
-            default:
-                // The digit check keeps out .NET spellings YAML does not have ("NaN", "Infinity").
-                if (!s.Value.Any(char.IsAsciiDigit)
-                    || !double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out v))
-                    return Fail(node, path, $"expected a number, got {DescribeNode(node)}");
-                if (double.IsInfinity(v) || Math.Abs(v) > max)
-                    return Fail(node, path, $"number {s.Value} is out of range");
-                break;
-        }
+        // YAML's .nan and ±.inf: no key has a use for them, and a NaN compares false with every bound Validate checks.
+        if (s.Value.TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf")
+            return Fail(node, path, $"expected a finite number, got '{s.Value}'");
+        // The digit check keeps out .NET spellings YAML does not have ("NaN", "Infinity").
+        if (!s.Value.Any(char.IsAsciiDigit) || !double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            return Fail(node, path, $"expected a number, got {DescribeNode(node)}");
+        if (!double.IsFinite(v) || Math.Abs(v) > max)
+            return Fail(node, path, $"number {s.Value} is out of range");
         value = box(v);
         return true;
     }

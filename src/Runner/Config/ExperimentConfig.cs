@@ -88,28 +88,38 @@ public enum LrSchedule
 /// <summary>The shared step-based training loop's settings (see <c>Trainer</c>).</summary>
 public sealed record TrainingConfig : IValidatable
 {
+    [Max(10_000_000)]
     public int Steps { get; init; } = 1000;
+    [Max(65_536)]
     public int BatchSize { get; init; } = 32;
     /// <summary>Micro-batches whose gradients add up to one optimizer step (effective batch = batch_size × this).</summary>
+    [Max(1024)]
     public int GradAccumulation { get; init; } = 1;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
     public double Lr { get; init; } = 1e-3;
     public double MinLr { get; init; } = 1e-4;
     public LrSchedule LrSchedule { get; init; } = LrSchedule.Cosine;
+    [Max(10_000_000)]
     public int WarmupSteps { get; init; }
     public double WeightDecay { get; init; } = 0.01;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.99;
     /// <summary>Clip the global gradient norm to this value; 0 disables clipping.</summary>
     public double GradClip { get; init; } = 1.0;
+    [Max(10_000_000)]
     public int EvalEvery { get; init; } = 100;
+    [Max(100_000)]
     public int EvalBatches { get; init; } = 20;
     /// <summary>Batches of the last evaluation, whose validation loss is the run's <c>val_loss</c> result (nanoGPT's
     /// published numbers use 200); null: <see cref="EvalBatches"/>.</summary>
+    [Max(100_000)]
     public int? FinalEvalBatches { get; init; }
+    [Max(10_000_000)]
     public int LogEvery { get; init; } = 10;
+    [Max(10_000_000)]
     public int CheckpointEvery { get; init; } = 500;
     /// <summary>How many of the newest checkpoints to keep (the best one and the one resumed from are kept too).</summary>
+    [Max(1000)]
     public int KeepCheckpoints { get; init; } = 3;
 
     public IEnumerable<ConfigIssue> Validate()
@@ -138,8 +148,10 @@ public sealed record ReportConfig : IValidatable
     /// <summary>Exponential-moving-average factor for the smoothed loss curves (0 = no smoothing).</summary>
     public double Smoothing { get; init; } = 0.9;
     /// <summary>Generated samples written at every evaluation.</summary>
+    [Max(1000)]
     public int Samples { get; init; } = 8;
     public double SampleTemperature { get; init; } = 1.0;
+    [Max(100_000)]
     public int SampleMaxLength { get; init; } = 40;
 
     public IEnumerable<ConfigIssue> Validate()

@@ -76,7 +76,7 @@ public static class ExperimentLoader
             errors.Add(origin.Error(keyPath, $"expected a dotted key such as training.lr before '=', got '{text}'"));
             return;
         }
-        if (YamlComposer.ParseValue(text[(eq + 1)..], origin, keyPath, errors) is not { } value) return;
+        if (YamlComposer.ParseValue(text[(eq + 1)..], origin, keyPath, eq + 2, errors) is not { } value) return;
 
         var map = root;
         foreach (var key in keys[..^1])

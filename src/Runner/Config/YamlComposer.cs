@@ -1,5 +1,4 @@
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace GenLab.Runner.Config;
 
@@ -8,6 +7,8 @@ namespace GenLab.Runner.Config;
 internal sealed class YamlComposer
 {
     private const string ExtendsKey = "extends";
+    /// <summary>Experiment files are a few KiB; the cap keeps a wrong path (a data file, a log) from being read whole.</summary>
+    public const int MaxFileBytes = 1 << 20;
 
     private readonly List<ConfigError> _errors;
     private readonly List<string> _sourceFiles = [];
@@ -96,27 +97,30 @@ internal sealed class YamlComposer
             return null;
         }
 
-        using var reader = new StreamReader(fullPath);
-        if (!TryLoad(reader, out var stream, out var failure))
+        if (new FileInfo(fullPath).Length is var bytes and > MaxFileBytes)
+        {
+            _errors.Add(new ConfigError(display, 0, 0, "", $"{bytes} bytes; an experiment file is at most {MaxFileBytes >> 20} MiB"));
+            return null;
+        }
+        var dir = fullPath == _rootPath && _rootPathBase is not null ? _rootPathBase : Path.GetDirectoryName(fullPath)!;
+        var read = YamlTree.Read(File.ReadAllText(fullPath), display, dir, null, _errors);
+        if (read.Failure is { } failure)
         {
             _errors.Add(new ConfigError(display, failure.Line, failure.Column, "", $"invalid YAML: {failure.Message}"));
             return null;
         }
-
-        if (stream.Documents.Count == 0)
+        if (read.Documents == 0)
         {
             _errors.Add(new ConfigError(display, 0, 0, "", "file is empty"));
             return null;
         }
-        if (stream.Documents.Count > 1)
+        if (read.Documents > 1)
         {
-            var second = stream.Documents[1].RootNode.Start;
-            _errors.Add(new ConfigError(display, (int)second.Line, (int)second.Column, "",
+            _errors.Add(new ConfigError(display, (int)read.SecondDocument.Line, (int)read.SecondDocument.Column, "",
                 "expected a single YAML document"));
             return null;
         }
-        var dir = fullPath == _rootPath && _rootPathBase is not null ? _rootPathBase : Path.GetDirectoryName(fullPath)!;
-        var root = Convert(stream.Documents[0].RootNode, display, dir, _errors);
+        var root = read.Root;
         if (root is MappingNode map) return map;
         if (root is not null)
             _errors.Add(root.Origin.Error("", "the top level of an experiment file must be a mapping of keys"));
@@ -124,81 +128,18 @@ internal sealed class YamlComposer
     }
 
     /// <summary>Parses one <c>--set</c> value as a YAML node; flow collections (<c>[1, 2]</c>) are allowed.</summary>
-    public static ConfigNode? ParseValue(string text, Origin origin, string keyPath, List<ConfigError> errors)
+    /// <param name="column">Where the value starts in the <c>key=value</c> argument, for errors that have a column.</param>
+    public static ConfigNode? ParseValue(string text, Origin origin, string keyPath, int column, List<ConfigError> errors)
     {
-        if (!TryLoad(new StringReader(text), out var stream, out var failure))
+        var read = YamlTree.Read(text, origin.File, origin.BaseDir, origin, errors);
+        if (read.Failure is { } failure)
         {
-            errors.Add(origin.Error(keyPath, $"invalid YAML value '{text}': {failure.Message}"));
+            errors.Add(failure.Line == 1
+                ? new ConfigError(origin.File, origin.Line, column + failure.Column - 1, keyPath, $"invalid YAML value '{text}': {failure.Message}")
+                : origin.Error(keyPath, $"invalid YAML value '{text}': {failure.Message}"));
             return null;
         }
-        if (stream.Documents.Count == 0) return new ScalarNode("", ScalarStyle.Plain, origin);
-        return Convert(stream.Documents[0].RootNode, origin.File, origin.BaseDir, errors, origin);
-    }
-
-    /// <summary>Converts YamlDotNet's tree; a fixed origin labels every node (used for <c>--set</c>).</summary>
-    private static ConfigNode? Convert(YamlNode node, string file, string dir, List<ConfigError> errors,
-        Origin? fixedOrigin = null)
-    {
-        var origin = fixedOrigin ?? new Origin(file, (int)node.Start.Line, (int)node.Start.Column, dir);
-        switch (node)
-        {
-            case YamlScalarNode s:
-                return new ScalarNode(s.Value ?? "", s.Style, origin);
-            case YamlSequenceNode seq:
-                var items = new List<ConfigNode>();
-                foreach (var child in seq.Children)
-                    if (Convert(child, file, dir, errors, fixedOrigin) is { } c) items.Add(c);
-                return new SequenceNode(items, origin);
-            case YamlMappingNode map:
-                var result = new MappingNode(origin);
-                foreach (var (key, value) in map.Children)
-                {
-                    var keyNode = Convert(key, file, dir, errors, fixedOrigin);
-                    if (keyNode is not ScalarNode k || k.IsNull)
-                    {
-                        errors.Add((keyNode?.Origin ?? origin).Error("", "keys must be plain strings"));
-                        continue;
-                    }
-                    if (Convert(value, file, dir, errors, fixedOrigin) is { } v) result.Set(k, v);
-                }
-                return result;
-            default:
-                errors.Add(origin.Error("", $"unsupported YAML node {node.NodeType}"));
-                return null;
-        }
-    }
-
-    private static bool TryLoad(TextReader reader, out YamlStream stream, out (int Line, int Column, string Message) failure)
-    {
-        stream = new YamlStream();
-        var parser = new TrackingParser(reader);
-        failure = default;
-        try
-        {
-            stream.Load(parser);
-            return true;
-        }
-        catch (YamlException ex)
-        {
-            failure = ((int)ex.Start.Line, (int)ex.Start.Column, ParserMessage(ex));
-        }
-        catch (InvalidOperationException)
-        {
-            var at = parser.LastGood;
-            failure = ((int)at.Line, (int)at.Column, "cannot parse past this point (an unclosed bracket or quote?)");
-        }
-        return false;
-    }
-
-    // YamlException.Message repeats the position ("(Line: 4, Col: 9, Idx: 40) - (...): ..."), which the error
-    // already carries; the inner exception often holds the more specific reason.
-    private static string ParserMessage(YamlException ex)
-    {
-        Exception inner = ex;
-        while (inner.InnerException is YamlException next) inner = next;
-        var message = inner.Message;
-        var split = message.IndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith('(') && split >= 0 ? message[(split + 3)..] : message;
+        return read.Root ?? new ScalarNode("", ScalarStyle.Plain, origin);
     }
 
     /// <summary>Relative to the working directory when inside it, so messages match what the user typed.</summary>

@@ -166,6 +166,13 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         var loaded = ExperimentLoader.Load(folder.ExperimentYaml, [], info.WorkingDirectory, data: data);
         if (!ExperimentKinds.IsTrainable(loaded.Config.Kind))
             throw new InvalidDataException($"{folder.Path}: a '{info.Kind}' run has no checkpoints to resume; run its experiment again");
+        string resultsRoot = Path.GetDirectoryName(Path.GetDirectoryName(folder.Path))!;
+        var current = InputFingerprint.Compute(loaded, resultsRoot);
+        var changes = InputFingerprint.ResumeChanges(info.InputHashes, folder.ExperimentYaml, current);
+        if (changes.Count > 0 && !request.AllowChanged)
+            throw new InvalidDataException($"{folder.Path}: {string.Join(", ", changes)} since the run started; its numbers would "
+                + "come from two sets of inputs. Start a new run, or resume with --allow-changed to continue anyway (the run is then marked changed)");
+        if (changes.Count > 0) logger.LogWarning("resuming with changed inputs ({Changes}); the run is marked changed", string.Join(", ", changes));
         Device device = DeviceSelection.Resolve(loaded.Config.Device);
         CpuThreads.Apply();
         if (!EnsureData(loaded, data, stop)) return ExitCodes.Interrupted;
@@ -180,7 +187,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
 
         manual_seed(loaded.Config.Seed);
         using var experiment = ExperimentFactory.Create(loaded.Config, device,
-            new ExperimentContext(Path.GetDirectoryName(Path.GetDirectoryName(folder.Path))!, info.WorkingDirectory, checkpoint));
+            new ExperimentContext(resultsRoot, info.WorkingDirectory, checkpoint));
         Recorder = new RunRecorder(folder, info);
         Recorder.Update(r => r with
         {
@@ -191,6 +198,8 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             ProcessId = Environment.ProcessId,
             CommandLine = [.. r.CommandLine, "&&", .. request.CommandLine],
             ResumedFrom = checkpoint is null ? r.ResumedFrom : [.. r.ResumedFrom, Path.GetRelativePath(folder.Path, checkpoint.Path)],
+            InputHashes = changes.Count > 0 ? InputFingerprint.Resumed(r.InputHashes, folder.ExperimentYaml, current) : r.InputHashes,
+            ChangedInputs = changes.Count > 0 ? [.. r.ChangedInputs ?? [], $"step {from}: {string.Join(", ", changes)}"] : r.ChangedInputs,
         });
         logger.LogInformation("resuming {Run} from step {Step}", folder.Path, from);
         return Train(loaded, experiment, checkpoint, stop);

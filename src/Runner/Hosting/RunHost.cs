@@ -21,12 +21,12 @@ public static class RunHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        // Warnings and errors: one line each on standard error (ConsoleLines).
+        builder.Logging.AddConsole(o =>
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-            o.ColorBehavior = LoggerColorBehavior.Default;
-        });
+            o.FormatterName = ConsoleLines.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Warning;
+        }).AddConsoleFormatter<ConsoleLines, ConsoleFormatterOptions>();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         var logFile = new RunLogFile();
         builder.Logging.AddProvider(logFile);

@@ -9,6 +9,8 @@ public sealed record RunRequest
 {
     public LoadedExperiment? Experiment { get; init; }
     public string? ResumeDirectory { get; init; }
+    /// <summary>Resume even though the run's experiment.yaml or data changed since it started; the run is marked changed.</summary>
+    public bool AllowChanged { get; init; }
     public string ResultsRoot { get; init; } = "results";
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     /// <summary>Where data named by URL is found and fetched to: the search <see cref="Experiment"/> was loaded with,

@@ -3,13 +3,12 @@ using System.Security.Cryptography;
 using GenLab.Models.Configuration;
 using GenLab.Models.Gpt;
 using GenLab.Runner.Training;
-using GenLab.Models.Mlp;
 using GenLab.Runner.Config;
 
 namespace GenLab.Runner.Runs;
 
 /// <summary>Content hashes of everything a run's result depends on: the resolved config, every data file it names
-/// (<see cref="FilePathAttribute"/> properties) and the model code (the deterministic build of GenLab.Models).
+/// (<see cref="FilePathAttribute"/> properties) and the code (<see cref="ModelCodeHash"/>).
 /// <c>reproduce</c> reruns an experiment only when one of these differs from its last completed run.</summary>
 public static class InputFingerprint
 {
@@ -54,7 +53,58 @@ public static class InputFingerprint
         return hashes;
     }
 
-    public static string ModelCodeHash { get; } = FileSha256(typeof(MlpCharModel).Assembly.Location);
+    /// <summary>The reproduction key of the code: a SHA-256 of the sources a run's numbers depend on (GenLab.Models,
+    /// the runner's training loop and experiments, the package pins), computed at build time by build/CodeKey.targets.
+    /// The same source gives the same key in any folder and any configuration.</summary>
+    public static string ModelCodeHash { get; } = typeof(InputFingerprint).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "GenLab.CodeKey")?.Value
+        ?? throw new InvalidOperationException("genlab.dll carries no GenLab.CodeKey; it is built with build/CodeKey.targets");
+
+    /// <summary>What changed between the inputs a run recorded and the ones it would resume with: its experiment.yaml,
+    /// hashed as the file is (it was written as the resolved YAML whose hash was recorded), and its data files, matched
+    /// by file name because the recorded keys are relative to the experiment file the run was started from. Empty when
+    /// nothing did.</summary>
+    public static IReadOnlyList<string> ResumeChanges(IReadOnlyDictionary<string, string> recorded, string experimentYaml,
+        IReadOnlyDictionary<string, string> current)
+    {
+        var changes = new List<string>();
+        if (!recorded.TryGetValue(ConfigKey, out string? config) || config != FileSha256(experimentYaml))
+            changes.Add($"{Path.GetFileName(experimentYaml)} changed");
+        var before = DataByFileName(recorded);
+        var now = DataByFileName(current);
+        foreach (var (name, hashes) in now)
+        {
+            if (!before.TryGetValue(name, out var old)) changes.Add($"new data file {name}");
+            else if (!old.SequenceEqual(hashes)) changes.Add($"data file {name} changed");
+        }
+        changes.AddRange(before.Keys.Where(k => !now.ContainsKey(k)).Select(k => $"data file {k} no longer used"));
+        return changes;
+    }
+
+    /// <summary>The hashes to record when a run resumes with changed inputs (<c>--allow-changed</c>): the edited
+    /// experiment.yaml's, the current data's under the keys the run recorded, the current code's.</summary>
+    public static IReadOnlyDictionary<string, string> Resumed(IReadOnlyDictionary<string, string> recorded, string experimentYaml,
+        IReadOnlyDictionary<string, string> current)
+    {
+        var keyOf = recorded.Keys.Where(k => k.StartsWith(DataPrefix, StringComparison.Ordinal))
+            .GroupBy(FileNameOf).ToDictionary(g => g.Key, g => g.Count() == 1 ? g.Single() : null);
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, hash) in current)
+            hashes[key.StartsWith(DataPrefix, StringComparison.Ordinal) && keyOf.GetValueOrDefault(FileNameOf(key)) is { } same ? same : key] = hash;
+        hashes[ConfigKey] = FileSha256(experimentYaml);
+        return hashes;
+    }
+
+    private static string FileNameOf(string dataKey)
+    {
+        string path = dataKey[DataPrefix.Length..];
+        return path[(path.LastIndexOf('/') + 1)..];
+    }
+
+    private static Dictionary<string, List<string>> DataByFileName(IReadOnlyDictionary<string, string> hashes) =>
+        hashes.Where(kv => kv.Key.StartsWith(DataPrefix, StringComparison.Ordinal))
+            .GroupBy(kv => FileNameOf(kv.Key))
+            .ToDictionary(g => g.Key, g => g.Select(kv => kv.Value).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
 
     /// <summary>Every existing file named by a [FilePath] property anywhere in the config.</summary>
     public static IEnumerable<string> DataFiles(object config)

@@ -26,8 +26,8 @@ public sealed class RunFolder
     public static RunFolder Open(string path)
     {
         string full = System.IO.Path.GetFullPath(path.TrimEnd('/', '\\'));
-        if (System.IO.Path.GetFileName(full) == LatestLink)
-            full = ResolveLatest(System.IO.Path.GetDirectoryName(full)!) ?? full;
+        if (System.IO.Path.GetFileName(full) == LatestLink && ResolveLatest(System.IO.Path.GetDirectoryName(full)!) is { } latest)
+            full = latest;
         else if (new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target)
             full = target.FullName;
         if (!System.IO.File.Exists(System.IO.Path.Combine(full, RunFiles.RunInfo)))
@@ -93,13 +93,34 @@ public sealed class RunFolder
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
 
-    /// <summary>Resolves <c>results/&lt;name&gt;/latest</c> (symlink or text file) to the run folder it names.</summary>
+    /// <summary>Resolves <c>results/&lt;name&gt;/latest</c> (symlink or text file) to the run folder it names. The
+    /// pointer is only ever written as a run id, so it must name a plain folder beside it: a pointer to a path
+    /// (<c>../../elsewhere</c>, <c>/etc</c>) or to a link is refused, and nothing outside the results folder is reached.</summary>
+    /// <returns>Null when there is no pointer.</returns>
+    /// <exception cref="InvalidDataException">The pointer names anything but a run folder beside it.</exception>
     public static string? ResolveLatest(string experimentDir)
     {
         string link = System.IO.Path.Combine(experimentDir, LatestLink);
         var info = new FileInfo(link);
-        if (info.LinkTarget is { } target) return System.IO.Path.GetFullPath(System.IO.Path.Combine(experimentDir, target));
-        if (info.Exists) return System.IO.Path.Combine(experimentDir, System.IO.File.ReadAllText(link).Trim());
-        return null;
+        string runId;
+        if (info.LinkTarget is { } target) runId = target;
+        else if (info.Exists)
+        {
+            // A run id is a few dozen characters; reading at most 256 keeps a huge file from being read whole.
+            using var reader = new StreamReader(link);
+            var buffer = new char[256];
+            runId = new string(buffer, 0, reader.ReadBlock(buffer)).Trim();
+        }
+        else return null;
+
+        string run = System.IO.Path.Combine(experimentDir, runId);
+        if (!IsPlainName(runId) || new DirectoryInfo(run) is { Exists: false } or { LinkTarget: not null })
+            throw new InvalidDataException(
+                $"{link} points at '{runId}': a latest pointer must name a run folder beside it (results/<name>/<run>), not a path or a link");
+        return System.IO.Path.GetFullPath(run);
     }
+
+    /// <summary>A single folder name: no separators, not <c>.</c> or <c>..</c>, no control characters.</summary>
+    public static bool IsPlainName(string name) =>
+        name.Length > 0 && name is not ("." or "..") && name.IndexOfAny(['/', '\\', ':']) < 0 && !name.Any(char.IsControl);
 }

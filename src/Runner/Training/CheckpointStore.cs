@@ -38,6 +38,8 @@ public sealed class CheckpointStore(string directory)
     public const string StateFile = "state.json";
     private const string Prefix = "step-";
     private const string TempPrefix = ".tmp-";
+    // A manifest lists a handful of files; a larger one is not ours.
+    private const int MaxManifestBytes = 64 * 1024;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -119,10 +121,16 @@ public sealed class CheckpointStore(string directory)
         return null;
     }
 
+    /// <summary>A checkpoint is valid only when its manifest names exactly the plain files in its folder, each with
+    /// its SHA-256: a file added, removed or swapped, a key that is a path (<c>../x</c>), a sub-folder or a link makes it
+    /// invalid, so nothing is loaded that the manifest does not vouch for, and nothing outside the folder is read.</summary>
     public static (Checkpoint? Checkpoint, string? Problem) Verify(string path, long expectedStep)
     {
+        if (new DirectoryInfo(path).LinkTarget is not null) return (null, "the folder is a symbolic link, not a checkpoint written here");
         string manifestPath = System.IO.Path.Combine(path, ManifestFile);
         if (!System.IO.File.Exists(manifestPath)) return (null, "no manifest.json (incomplete write)");
+        if (new FileInfo(manifestPath) is { LinkTarget: not null } or { Length: > MaxManifestBytes })
+            return (null, $"manifest.json is a symbolic link or over {MaxManifestBytes / 1024} KiB");
         CheckpointManifest? manifest;
         try { manifest = JsonSerializer.Deserialize<CheckpointManifest>(System.IO.File.ReadAllText(manifestPath), Json); }
         catch (JsonException e) { return (null, $"manifest.json is not valid JSON ({e.Message})"); }
@@ -130,10 +138,22 @@ public sealed class CheckpointStore(string directory)
         if (manifest.FormatVersion != FormatVersion)
             return (null, $"format version {manifest.FormatVersion}, this GenLab reads {FormatVersion}");
         if (manifest.Step != expectedStep) return (null, $"manifest says step {manifest.Step}, folder says {expectedStep}");
+        if (manifest.Sha256.Keys.FirstOrDefault(k => !IsPlainFileName(k)) is { } badKey)
+            return (null, $"manifest.json lists '{badKey}', which is not a plain file name in the checkpoint folder");
+        var present = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos())
+        {
+            if (entry.Name == ManifestFile) continue;
+            if (entry is not FileInfo || entry.LinkTarget is not null)
+                return (null, $"{entry.Name} is {(entry.LinkTarget is not null ? "a symbolic link" : "a folder")}; a checkpoint holds plain files only");
+            present.Add(entry.Name);
+        }
+        if (present.FirstOrDefault(f => !manifest.Sha256.ContainsKey(f)) is { } extra)
+            return (null, $"{extra} is in the folder but not in manifest.json (added or replaced after the checkpoint was written)");
         foreach (var (file, hash) in manifest.Sha256)
         {
             string filePath = System.IO.Path.Combine(path, file);
-            if (!System.IO.File.Exists(filePath)) return (null, $"{file} is missing");
+            if (!present.Contains(file)) return (null, $"{file} is missing");
             if (!string.Equals(Sha256Of(filePath), hash, StringComparison.Ordinal))
                 return (null, $"{file} does not match its SHA-256 in the manifest (corrupt or modified)");
         }
@@ -160,6 +180,11 @@ public sealed class CheckpointStore(string directory)
         // Folders set aside by a same-step rewrite are superseded once the new one verified.
         foreach (string dir in System.IO.Directory.EnumerateDirectories(Directory, TempPrefix + "old-*")) TryDelete(dir);
     }
+
+    /// <summary>A name the store itself writes: no folder part, no <c>.</c> or <c>..</c>, no control characters.</summary>
+    private static bool IsPlainFileName(string name) =>
+        name.Length > 0 && name is not ("." or ".." or ManifestFile) && name.IndexOfAny(['/', '\\']) < 0
+        && !name.Any(char.IsControl) && System.IO.Path.GetFileName(name) == name;
 
     public static string Sha256Of(string file)
     {

@@ -16,10 +16,17 @@ public static class InitFrom
         if (reference.StartsWith(LatestPrefix, StringComparison.Ordinal))
         {
             string name = reference[LatestPrefix.Length..];
-            path = RunFolder.ResolveLatest(Path.Combine(resultsRoot, name))
+            if (!RunFolder.IsPlainName(name) || name.Contains("..", StringComparison.Ordinal))
+                throw new InvalidDataException($"init_from: '{reference}': after latest: comes an experiment name, not a path");
+            path = Latest(Path.Combine(resultsRoot, name))
                 ?? throw new InvalidDataException($"init_from: no run of '{name}' under {resultsRoot} (run that experiment first)");
         }
-        else path = Path.GetFullPath(Path.Combine(baseDirectory, reference));
+        else
+        {
+            path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(baseDirectory, reference)));
+            // results/<name>/latest is the pointer's run, resolved as latest:<name> is: inside the results folder only.
+            if (Path.GetFileName(path) == RunFolder.LatestLink && Latest(Path.GetDirectoryName(path)!) is { } latest) path = latest;
+        }
 
         if (File.Exists(Path.Combine(path, CheckpointStore.ManifestFile)))
         {
@@ -35,5 +42,11 @@ public static class InitFrom
                 ?? throw new InvalidDataException($"init_from: {path} has no valid checkpoint");
         }
         throw new InvalidDataException($"init_from: {reference} is neither a run folder, a checkpoint folder nor latest:<name>");
+    }
+
+    private static string? Latest(string experimentDir)
+    {
+        try { return RunFolder.ResolveLatest(experimentDir); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"init_from: {e.Message}", e); }
     }
 }

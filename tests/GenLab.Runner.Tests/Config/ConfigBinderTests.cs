@@ -49,7 +49,7 @@ public sealed class ConfigBinderTests : IDisposable
             names:
               - a
               - b
-            weights: [0.5, .inf]
+            weights: [0.5, 1e300]
             mix: {x: 0.1, y: 2}
             parts:
               left: {label: l}
@@ -64,7 +64,7 @@ public sealed class ConfigBinderTests : IDisposable
         Assert.Equal(0.25f, value.Scale);
         Assert.Equal([1, 2, 3], value.Sizes);
         Assert.Equal(["a", "b"], value.Names);
-        Assert.Equal([0.5, double.PositiveInfinity], value.Weights);
+        Assert.Equal([0.5, 1e300], value.Weights);
         Assert.Equal(new Dictionary<string, double> { ["x"] = 0.1, ["y"] = 2 }, value.Mix);
         Assert.Equal(new Inner { Label = "l" }, value.Parts["left"]);
         Assert.Equal(new Inner(), value.Parts["right"]);

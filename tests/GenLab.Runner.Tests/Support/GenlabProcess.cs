@@ -53,6 +53,44 @@ internal static class GenlabProcess
         return (await ExitCodeOf(process), output.ToString());
     }
 
+    /// <summary>What a finished genlab process did: its exit code, standard output and error apart, wall time, and its
+    /// peak resident memory (VmHWM, read from /proc every few milliseconds while it ran: a lower bound of the true peak;
+    /// 0 where /proc is missing).</summary>
+    public sealed record Measured(int Exit, string Stdout, string Stderr, TimeSpan Wall, long PeakBytes);
+
+    /// <summary>Runs genlab with its managed heap capped at <paramref name="heapLimitBytes"/> (DOTNET_GCHeapHardLimit): a
+    /// runaway allocation then ends in OutOfMemoryException, not in a machine out of memory.</summary>
+    public static async Task<Measured> RunMeasuredAsync(IEnumerable<string> args, string? workingDirectory = null,
+        long heapLimitBytes = 200L << 20)
+    {
+        var clock = Stopwatch.StartNew();
+        using var process = Start(args, new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = heapLimitBytes.ToString("x") },
+            workingDirectory);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        string status = $"/proc/{process.Id}/status";
+        while (!process.HasExited)
+        {
+            try
+            {
+                foreach (string line in File.ReadLines(status))
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                        peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024);
+            }
+            catch (IOException) { }             // it exited between the check and the read
+            catch (UnauthorizedAccessException) { }
+            await Task.Delay(5);
+            if (clock.Elapsed > Timeout)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"genlab did not exit within {Timeout.TotalSeconds} s");
+            }
+        }
+        process.WaitForExit();
+        return new Measured(process.ExitCode, await stdout, await stderr, clock.Elapsed, peak);
+    }
+
     public static async Task<int> ExitCodeOf(Process process)
     {
         using var timeout = new CancellationTokenSource(Timeout);

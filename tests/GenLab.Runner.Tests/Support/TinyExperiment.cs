@@ -73,8 +73,8 @@ internal static class TinyExperiment
         return (exit, session.Recorder?.Folder.Path ?? "");
     }
 
-    public static int Resume(string runDir, ILogger<ExperimentSession>? logger = null) =>
-        NewSession(logger).Execute(new RunRequest { ResumeDirectory = runDir }, CancellationToken.None);
+    public static int Resume(string runDir, ILogger<ExperimentSession>? logger = null, bool allowChanged = false) =>
+        NewSession(logger).Execute(new RunRequest { ResumeDirectory = runDir, AllowChanged = allowChanged }, CancellationToken.None);
 
     public static ExperimentSession NewSession(ILogger<ExperimentSession>? logger = null) =>
         new(logger ?? new HookLogger(), new RunLogFile());

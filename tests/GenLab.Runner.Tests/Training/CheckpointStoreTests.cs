@@ -106,6 +106,89 @@ public sealed class CheckpointStoreTests : IDisposable
 
         Assert.Equal([50, 40, 10], _store.Scan().Select(s => s.Checkpoint!.Step));
     }
+
+    /// <summary>Rewrites a checkpoint's manifest.json with <paramref name="edit"/> applied to its file hashes.</summary>
+    internal static void EditManifest(string checkpoint, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        string path = Path.Combine(checkpoint, CheckpointStore.ManifestFile);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(manifest["sha256"]!.AsObject());
+        File.WriteAllText(path, manifest.ToJsonString());
+    }
+
+    [Fact]
+    public void NewestValid_WhenManifestNoLongerListsModelAndAnotherModelIsInItsPlace_FallsBack()
+    {
+        Write(10);
+        var newest = Write(20);
+        EditManifest(newest.Path, hashes => hashes.Remove("model.bin"));
+        File.WriteAllBytes(newest.File("model.bin"), [1, 2, 3]);
+        var warnings = new List<string>();
+
+        Assert.Equal(10, _store.NewestValid(warnings.Add)?.Step);
+        Assert.Equal($"skipping checkpoint {newest.Path}: model.bin is in the folder but not in manifest.json (added or replaced after the checkpoint was written)",
+            Assert.Single(warnings));
+    }
+
+    [Theory]
+    [InlineData("../model.bin")]
+    [InlineData("/etc/hostname")]
+    [InlineData("sub/model.bin")]
+    [InlineData("..")]
+    [InlineData("")]
+    public void Verify_WhenAManifestKeyIsNotAPlainFileName_Refuses(string key)
+    {
+        var checkpoint = Write(10);
+        File.WriteAllText(Path.Combine(_dir.Root, "outside.bin"), "x");
+        EditManifest(checkpoint.Path, hashes => hashes[key] = CheckpointStore.Sha256Of(Path.Combine(_dir.Root, "outside.bin")));
+
+        var (found, problem) = CheckpointStore.Verify(checkpoint.Path, 10);
+
+        Assert.Null(found);
+        Assert.Equal($"manifest.json lists '{key}', which is not a plain file name in the checkpoint folder", problem);
+    }
+
+    [Fact]
+    public void Verify_WhenAFileIsAddedOrRemoved_Refuses()
+    {
+        var checkpoint = Write(10);
+        File.WriteAllText(checkpoint.File("extra.bin"), "x");
+        Assert.Equal("extra.bin is in the folder but not in manifest.json (added or replaced after the checkpoint was written)",
+            CheckpointStore.Verify(checkpoint.Path, 10).Problem);
+
+        File.Delete(checkpoint.File("extra.bin"));
+        File.Delete(checkpoint.File("model.bin"));
+        Assert.Equal("model.bin is missing", CheckpointStore.Verify(checkpoint.Path, 10).Problem);
+    }
+
+    [Fact]
+    public void Verify_WhenAFileIsALinkOrAFolder_Refuses()
+    {
+        var checkpoint = Write(10);
+        string model = checkpoint.File("model.bin");
+        File.Move(model, Path.Combine(_dir.Root, "model.bin"));
+        File.CreateSymbolicLink(model, Path.Combine(_dir.Root, "model.bin"));
+        Assert.Equal("model.bin is a symbolic link; a checkpoint holds plain files only", CheckpointStore.Verify(checkpoint.Path, 10).Problem);
+
+        File.Delete(model);
+        File.Move(Path.Combine(_dir.Root, "model.bin"), model);
+        Directory.CreateDirectory(checkpoint.File("nested"));
+        Assert.Equal("nested is a folder; a checkpoint holds plain files only", CheckpointStore.Verify(checkpoint.Path, 10).Problem);
+    }
+
+    [Fact]
+    public void Scan_WhenACheckpointFolderIsALink_CountsItInvalid()
+    {
+        var real = Write(10);
+        string elsewhere = Path.Combine(_dir.Root, "elsewhere");
+        Directory.Move(real.Path, elsewhere);
+        Directory.CreateSymbolicLink(Path.Combine(_store.Directory, "step-000010"), elsewhere);
+
+        var (_, found, problem) = Assert.Single(_store.Scan());
+
+        Assert.Null(found);
+        Assert.Equal("the folder is a symbolic link, not a checkpoint written here", problem);
+    }
 }
 
 /// <summary>A run whose newest checkpoint is corrupt resumes from the one before (end to end).</summary>
