@@ -29,6 +29,7 @@ public static class TensorMemory
     private static readonly Lock Gate = new();
     private static Fill? _setting;
     private static bool _zeroing;
+    private static bool _written;           // the flags were set by this process, so "off" must be written too
 
     /// <summary>The setting and what holds now, for run.json and the log.</summary>
     public static string Status
@@ -50,7 +51,8 @@ public static class TensorMemory
     }
 
     /// <summary>Reads <c>GENLAB_TENSOR_FILL</c> and sets libc10's allocator flags accordingly. Call once at start-up,
-    /// before the first tensor; a bad value is an <see cref="ArgumentException"/>.</summary>
+    /// before the first tensor; a bad value is an <see cref="ArgumentException"/>. Under <c>auto</c> and <c>none</c>
+    /// libc10's defaults already hold, so libtorch is not loaded for it (commands that train nothing stay light).</summary>
     public static string Apply()
     {
         var fill = Parse(Environment.GetEnvironmentVariable(Variable));
@@ -88,6 +90,8 @@ public static class TensorMemory
     /// <summary>The two flags exclude each other (libc10 aborts when both are on), so both go off first.</summary>
     private static void Write(Fill fill)
     {
+        if (fill == Fill.None && !_written) return;
+        _written = true;
         IntPtr c10 = LoadC10();
         IntPtr zero = NativeLibrary.GetExport(c10, ZeroFlag), junk = NativeLibrary.GetExport(c10, JunkFlag);
         Marshal.WriteByte(zero, 0);
