@@ -3,7 +3,6 @@ using GenLab.Reports.RunFolder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace GenLab.Runner.Hosting;
 
@@ -21,12 +20,7 @@ public static class RunHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-            o.ColorBehavior = LoggerColorBehavior.Default;
-        });
+        builder.Logging.AddProvider(new ConsoleLog());
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         var logFile = new RunLogFile();
         builder.Logging.AddProvider(logFile);
