@@ -9,7 +9,8 @@ namespace GenLab.Runner.Training;
 /// <c>mlp-char  42%|██████████▌              | 1680/4000 [00:12&lt;00:17, 138.2 steps/s, loss 1.9290]</c>; in a file or
 /// CI one log line per 10% of the steps, <c>step 400/4000 (10%)  loss 2.2352  52.4 steps/s  elapsed 00:00:10  ETA 00:01:08</c>.
 /// The rate counts training steps only — evaluation, sampling and checkpoints are left out — and is smoothed over
-/// recent windows (tqdm's smoothing = 0.3), so the ETA neither jumps after an evaluation nor races after a fast patch.</summary>
+/// recent windows (tqdm's smoothing = 0.3), so it neither jumps after an evaluation nor races after a fast patch. The
+/// ETA adds to the remaining steps at that rate the time evaluations and checkpoints have taken per step so far.</summary>
 public sealed class TrainingProgress
 {
     /// <summary>Redraw at most this often; a tiny model takes thousands of steps per second.</summary>
@@ -23,6 +24,9 @@ public sealed class TrainingProgress
     private readonly bool _interactive;
     private readonly Func<double> _elapsed;
     private readonly SmoothedRate _rate = new();
+    private readonly long _startStep;
+    private readonly double _startSeconds;
+    private double _trainSeconds;
     private long _windowSteps;
     private double _windowSeconds;
     private long _nextLine;
@@ -37,6 +41,8 @@ public sealed class TrainingProgress
         _interactive = interactive;
         _elapsed = elapsed;
         _nextLine = NextTenth(startStep);
+        _startStep = startStep;
+        _startSeconds = elapsed();
     }
 
     /// <summary>Training steps per second, smoothed; 0 until the first window of training has been timed.</summary>
@@ -47,6 +53,7 @@ public sealed class TrainingProgress
     {
         _windowSteps++;
         _windowSeconds += trainSeconds;
+        _trainSeconds += trainSeconds;
         bool last = step >= _total;
         if (_windowSeconds >= WindowSeconds || last)
         {
@@ -59,18 +66,30 @@ public sealed class TrainingProgress
             var now = DateTime.UtcNow;
             if (now - _lastDraw < RedrawEvery && !last) return;
             _lastDraw = now;
-            ConsoleOutput.SetStatus(Bar(_name, step, _total, _elapsed(), _rate.Value, loss, Width()));
+            double elapsed = _elapsed();
+            ConsoleOutput.SetStatus(Bar(_name, step, _total, elapsed, _rate.Value, loss, Eta(step, elapsed), Width()));
             if (last) ConsoleOutput.EndStatus(keep: true);
         }
         else if (step >= _nextLine || last)
         {
             _nextLine = NextTenth(step);
-            _logger.LogInformation("{Line}", Line(step, _total, _elapsed(), _rate.Value, loss));
+            double elapsed = _elapsed();
+            _logger.LogInformation("{Line}", Line(step, _total, elapsed, _rate.Value, loss, Eta(step, elapsed)));
         }
     }
 
     /// <summary>Takes the bar off the screen, e.g. before the run stops early.</summary>
     public void Clear() => ConsoleOutput.EndStatus(keep: false);
+
+    /// <summary>Seconds left: the remaining steps at the smoothed training rate, plus the evaluation and checkpoint
+    /// time this run has spent per step so far; null before the rate is known.</summary>
+    private double? Eta(long step, double elapsed)
+    {
+        if (_rate.Value <= 0) return null;
+        long done = step - _startStep;
+        double overheadPerStep = done > 0 ? Math.Max(0, elapsed - _startSeconds - _trainSeconds) / done : 0;
+        return (_total - step) * (1 / _rate.Value + overheadPerStep);
+    }
 
     /// <summary>The first step past <paramref name="step"/> at a whole tenth of the run (rounded up).</summary>
     private long NextTenth(long step)
@@ -80,12 +99,13 @@ public sealed class TrainingProgress
     }
 
     /// <summary>The plain progress line (CI, files): step, share, loss, rate, elapsed and ETA.</summary>
-    public static string Line(long step, long total, double elapsedSeconds, double stepsPerSecond, double loss) =>
+    public static string Line(long step, long total, double elapsedSeconds, double stepsPerSecond, double loss, double? etaSeconds) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"step {step}/{total} ({100 * step / total}%)  loss {loss:F4}  {stepsPerSecond:F1} steps/s  elapsed {Clock(elapsedSeconds)}  ETA {Eta(total - step, stepsPerSecond)}");
+            $"step {step}/{total} ({100 * step / total}%)  loss {loss:F4}  {stepsPerSecond:F1} steps/s  elapsed {Clock(elapsedSeconds)}  ETA {Remaining(etaSeconds)}");
 
     /// <summary>The redrawn terminal line, cut to <paramref name="width"/> characters so it never wraps.</summary>
-    public static string Bar(string name, long step, long total, double elapsedSeconds, double stepsPerSecond, double loss, int width)
+    public static string Bar(string name, long step, long total, double elapsedSeconds, double stepsPerSecond, double loss, double? etaSeconds,
+        int width)
     {
         const int barWidth = 25;
         double share = Math.Clamp((double)step / total, 0, 1);
@@ -95,12 +115,11 @@ public sealed class TrainingProgress
         if (eighths % 8 > 0) bar.Append("▏▎▍▌▋▊▉"[eighths % 8 - 1]);
         bar.Append(' ', barWidth - bar.Length);
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"{name} {100 * share,3:F0}%|{bar}| {step}/{total} [{Clock(elapsedSeconds)}<{Eta(total - step, stepsPerSecond)}, {stepsPerSecond:F1} steps/s, loss {loss:F4}]");
+            $"{name} {100 * share,3:F0}%|{bar}| {step}/{total} [{Clock(elapsedSeconds)}<{Remaining(etaSeconds)}, {stepsPerSecond:F1} steps/s, loss {loss:F4}]");
         return line.Length < width ? line : line[..Math.Max(1, width - 1)];
     }
 
-    private static string Eta(long remaining, double stepsPerSecond) =>
-        remaining <= 0 ? Clock(0) : stepsPerSecond > 0 ? Clock(remaining / stepsPerSecond) : "--:--:--";
+    private static string Remaining(double? seconds) => seconds is { } s ? Clock(s) : "--:--:--";
 
     private static string Clock(double seconds)
     {

@@ -43,7 +43,7 @@ public sealed class ConsoleLogTests
     [Fact]
     public void ProgressLine_HasStepShareRateElapsedAndEta_AndVerifyShowsIt()
     {
-        string line = TrainingProgress.Line(400, 4000, 10.4, 52.41, 2.23519);
+        string line = TrainingProgress.Line(400, 4000, 10.4, 52.41, 2.23519, etaSeconds: 68.7);
         Assert.Equal("step 400/4000 (10%)  loss 2.2352  52.4 steps/s  elapsed 00:00:10  ETA 00:01:09", line);
         Assert.True(VerifyCommand.IsNotable(ConsoleLog.Format(At, LogLevel.Information, line)));
     }
@@ -51,10 +51,10 @@ public sealed class ConsoleLogTests
     [Fact]
     public void Bar_ShowsShareStepsElapsedEtaRateAndLoss_WithinTheWidth()
     {
-        string bar = TrainingProgress.Bar("mlp-char", 1000, 4000, 12, 100, 1.92904, width: 200);
+        string bar = TrainingProgress.Bar("mlp-char", 1000, 4000, 12, 100, 1.92904, etaSeconds: 30, width: 200);
         Assert.Equal("mlp-char  25%|██████▎                  | 1000/4000 [00:00:12<00:00:30, 100.0 steps/s, loss 1.9290]", bar);
-        Assert.True(TrainingProgress.Bar("mlp-char", 1000, 4000, 12, 100, 1.9, width: 40).Length < 40);
-        Assert.Contains("<--:--:--", TrainingProgress.Bar("x", 1, 10, 0, 0, 1, 200));
+        Assert.True(TrainingProgress.Bar("mlp-char", 1000, 4000, 12, 100, 1.9, 30, width: 40).Length < 40);
+        Assert.Contains("<--:--:--", TrainingProgress.Bar("x", 1, 10, 0, 0, 1, null, 200));
     }
 
     [Theory]
@@ -77,6 +77,21 @@ public sealed class ConsoleLogTests
         Assert.InRange(rate.Value, 70, 75);     // (0.3·10 + 0.7·100) / 1 = 73, not 10
         rate.Add(5, 0);                         // a window with no time is ignored
         Assert.InRange(rate.Value, 70, 75);
+    }
+
+    [Fact]
+    public void Progress_Eta_CountsTheEvaluationTimeSpentPerStepSoFar()
+    {
+        var logger = new Support.HookLogger();
+        double wall = 0;
+        var progress = new TrainingProgress(logger, "x", totalSteps: 100, startStep: 0, interactive: false, elapsed: () => wall);
+        for (long step = 1; step <= 50; step++)
+        {
+            wall += 0.1 + (step % 10 == 0 ? 0.6 : 0);          // 10 steps/s of training, 0.6 s of evaluation every 10 steps
+            progress.Step(step, 1.0, 0.1);
+        }
+        // 50 steps left: 5 s of training at 10 steps/s, and 0.06 s of evaluation per step (3 s) as so far.
+        Assert.EndsWith("ETA 00:00:08", logger.Messages[^1].Message);
     }
 
     [Fact]
