@@ -88,6 +88,10 @@ public static class Cli
             parse.GetValue(verifyPaths) is { Length: > 0 } paths ? paths : ["experiments"], parse.GetValue(verifyCi),
             parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference), Data(parse))));
 
+        var schemaOut = new Option<string?>("--out") { Description = "Write the schema to this file instead of standard output." };
+        var schema = new Command("schema", "Print the JSON Schema of experiment files (editors use it for completion and checking).") { schemaOut };
+        schema.SetAction(parse => SchemaCommand.Execute(parse.GetValue(schemaOut)));
+
         root.Subcommands.Add(run);
         root.Subcommands.Add(sample);
         root.Subcommands.Add(resume);
@@ -96,6 +100,7 @@ public static class Cli
         root.Subcommands.Add(report);
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(verify);
+        root.Subcommands.Add(schema);
         return root;
     }
 

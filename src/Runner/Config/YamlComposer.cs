@@ -7,7 +7,7 @@ namespace GenLab.Runner.Config;
 /// mappings merge key by key (the extending file wins), sequences and scalars are replaced whole.</summary>
 internal sealed class YamlComposer
 {
-    private const string ExtendsKey = "extends";
+    internal const string ExtendsKey = "extends";
 
     private readonly List<ConfigError> _errors;
     private readonly List<string> _sourceFiles = [];
