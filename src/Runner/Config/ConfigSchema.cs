@@ -78,7 +78,9 @@ public static class ConfigSchema
             ["allOf"] = allOf,
             ["definitions"] = new JsonObject(definitions.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value))),
         };
-        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        // Relaxed escaping keeps backticks and accents readable; the schema is never embedded in HTML.
+        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        return schema.ToJsonString(options) + "\n";
     }
 
     /// <summary>The <c>ci:</c> section: any top-level key but <c>ci</c> and <c>extends</c>, nothing required; its data

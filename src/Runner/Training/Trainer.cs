@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using GenLab.Models.Data;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Export;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Runs;
 using Microsoft.Extensions.Logging;
@@ -107,6 +108,7 @@ public sealed class Trainer(
             var written = store.Write(state, dir =>
             {
                 experiment.Model.save(Path.Combine(dir, ModelFile));
+                ModelManifest.Write(Path.Combine(dir, ModelManifest.FileName), experiment.Model);   // rebuilds the network without data
                 optimizer.Save(Path.Combine(dir, OptimizerFile));
                 using var rng = torch.get_rng_state();
                 File.WriteAllBytes(Path.Combine(dir, TorchRngFile), rng.bytes.ToArray());
