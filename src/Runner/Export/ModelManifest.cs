@@ -61,6 +61,10 @@ public static class ModelManifest
         };
     }
 
+    /// <summary>Whether <see cref="Describe"/> knows <paramref name="model"/>'s architecture (a test's probe network
+    /// has none).</summary>
+    public static bool CanDescribe(nn.Module model) => model is MlpCharModel or GptModel or Autoencoder or Vae or Denoiser;
+
     public static void Write(string path, nn.Module model) => File.WriteAllText(path, Describe(model).ToJsonString(Json) + "\n");
 
     public static JsonObject Read(string path) =>

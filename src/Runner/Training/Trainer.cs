@@ -108,7 +108,8 @@ public sealed class Trainer(
             var written = store.Write(state, dir =>
             {
                 experiment.Model.save(Path.Combine(dir, ModelFile));
-                ModelManifest.Write(Path.Combine(dir, ModelManifest.FileName), experiment.Model);   // rebuilds the network without data
+                if (ModelManifest.CanDescribe(experiment.Model))                   // rebuilds the network without data
+                    ModelManifest.Write(Path.Combine(dir, ModelManifest.FileName), experiment.Model);
                 optimizer.Save(Path.Combine(dir, OptimizerFile));
                 using var rng = torch.get_rng_state();
                 File.WriteAllBytes(Path.Combine(dir, TorchRngFile), rng.bytes.ToArray());
