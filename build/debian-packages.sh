@@ -2,10 +2,11 @@
 # Installs the Debian/Ubuntu packages GenLab needs when they are missing (CI runs this before the tests):
 #   fonts-dejavu-core  the faces the digit labs draw with and the plots are labelled in (named in the experiments)
 #   gcc                compiles build/mkl_on_amd.c and the NaN tests' tests/GenLab.Runner.Tests/Native/poison_alloc.c
+#   python3-torch      PyTorch 1.13 for the export tests (tests/python/check_export.py loads what `genlab export` writes)
 # Runs apt-get as root, or through sudo. On other systems it lists what to install and stops.
 set -euo pipefail
 
-needed=(fonts-dejavu-core gcc libc6-dev)
+needed=(fonts-dejavu-core gcc libc6-dev python3-torch)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -1,76 +1,154 @@
+using System.CommandLine;
+using System.Globalization;
 using GenLab.Benchmarks;
 using GenLab.Models.Diffusion;
 
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- bpe|word2vec|gpt [path-to-corpus] [--data-dir DIR] [--nanogpt DIR] [--bare-only]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- gpt --seeds 1337,1,2,3,4 [--nanogpt DIR]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- unet [--experiment experiments/05-diffusion/ddpm-digits-cpu.yaml] [--steps N] [--warmup N] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- quality [--threads N]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- sampling [experiments/05-diffusion/ddpm-digits-cpu.yaml]
-// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- diffusion-judge <run-dir> [--set model.sample_steps=100 ...]
-if (args.Length == 0 || args[0] is not ("bpe" or "word2vec" or "gpt" or "unet" or "quality" or "sampling" or "diffusion-judge"))
+// dotnet run -c Release --project benchmarks/GenLab.Benchmarks -- <benchmark> [options]; --help lists them.
+// Options are parsed strictly (System.CommandLine, as the runner): a misspelt option or a value that is not a number is
+// an error, never silently ignored or replaced by a default.
+var parse = Cli().Parse(args);
+if (parse.Errors.Count == 0 && parse.CommandResult.Command is not RootCommand && parse.Action is not System.CommandLine.Help.HelpAction)
 {
-    Console.Error.WriteLine("usage: GenLab.Benchmarks bpe|word2vec|gpt [path-to-corpus] [--data-dir DIR] [--nanogpt DIR] [--bare-only]   (default corpus: the tiny Shakespeare gpt-char-shakespeare-cpu.yaml names, from --data-dir, GENLAB_DATA or the cache, else fetched)");
-    Console.Error.WriteLine("       GenLab.Benchmarks gpt [path-to-corpus] --seeds 1337,1,2 [--nanogpt DIR]   (final val loss over seeds, 200 batches)");
-    Console.Error.WriteLine("       GenLab.Benchmarks unet [--experiment YAML] [--steps 30] [--warmup 5] [--threads N] [--interop N] [--no-pytorch] [--base-channels N] [--channel-mults 1,2,2] [--attention-levels 2]");
-    Console.Error.WriteLine("       GenLab.Benchmarks quality [--threads N]   (N = libtorch threads; default: libtorch's own choice)");
-    Console.Error.WriteLine("       GenLab.Benchmarks sampling [experiment.yaml]   (default: experiments/05-diffusion/ddpm-digits-cpu.yaml)");
-    Console.Error.WriteLine("       GenLab.Benchmarks diffusion-judge <run-dir> [--set key=value ...]   (re-judge a diffusion run's samples with other settings)");
-    return 2;
+    Console.WriteLine($"MKL on AMD: {GenLab.Runner.Hosting.MklOnAmd.Apply()}"); // before anything loads libtorch
+    Console.WriteLine($"tensor memory: {GenLab.Models.Data.TensorMemory.Apply()}");
 }
-Console.WriteLine($"MKL on AMD: {GenLab.Runner.Hosting.MklOnAmd.Apply()}"); // before anything loads libtorch
-Console.WriteLine($"tensor memory: {GenLab.Models.Data.TensorMemory.Apply()}");
-string? Value(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-if (args[0] == "unet")
+return parse.Invoke();
+
+static RootCommand Cli()
 {
-    int? Option(string name) => int.TryParse(Value(name), out int value) && value > 0 ? value : null;
-    var config = new UNetConfig();
-    var shape = new UNetBenchmark.Shape();
-    if (Value("--experiment") is string yaml)
+    var root = new RootCommand("GenLab's console benchmarks: GenLab against the reference implementations, timed on this machine.");
+
+    var corpus = new Argument<string?>("corpus")
     {
-        // The experiment's own U-Net, image shape and batch (a caption-conditioned U-Net is timed unconditioned).
-        var experiment = GenLab.Runner.Config.ExperimentLoader.Load(yaml, []).Config;
-        var data = experiment.DataAs<GenLab.Models.Images.ImageDatasetConfig>();
-        config = experiment.ModelAs<DiffusionExperimentConfig>().Unet with { CondDim = 0 };
-        shape = new(experiment.Training.BatchSize, data.Source == GenLab.Models.Images.ImageSource.Drawer && !data.Grayscale ? 3 : 1, data.Size);
+        Description = "Text file (default: the tiny Shakespeare gpt-char-shakespeare-cpu.yaml names, from --data-dir, GENLAB_DATA or the cache, else fetched).",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+    var dataDir = new Option<string[]>("--data-dir") { Description = "A folder to look in for the default corpus (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+
+    var bpe = new Command("bpe", "BPE training and encoding speed, against tiktoken-style references.") { corpus, dataDir };
+    bpe.SetAction(p => WithCorpus(p, corpus, dataDir, path => { BpeBenchmark.Run(path); return 0; }));
+
+    var word2vec = new Command("word2vec", "word2vec training speed and neighbour quality, against gensim.") { corpus, dataDir };
+    word2vec.SetAction(p => WithCorpus(p, corpus, dataDir, path => { Word2VecBenchmark.Run(path); return 0; }));
+
+    var nanoGpt = new Option<string?>("--nanogpt") { Description = "A karpathy/nanoGPT checkout to time beside GenLab." };
+    var bareOnly = new Option<bool>("--bare-only") { Description = "Time the bare training loop only, not the full run." };
+    var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds: final val loss over seeds (200 batches) instead of timing." };
+    seeds.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<string?>() is { } text && Longs(text) is null) r.AddError($"--seeds: expected comma-separated integers, got '{text}'");
+    });
+    var gpt = new Command("gpt", "GPT training against nanoGPT: speed, or with --seeds the final validation loss over seeds.")
+        { corpus, dataDir, nanoGpt, bareOnly, seeds };
+    gpt.SetAction(p => WithCorpus(p, corpus, dataDir, path => p.GetValue(seeds) is { } list
+        ? GptSeedStudy.Run(FindRepo(), path, Longs(list)!, p.GetValue(nanoGpt))
+        : GptBenchmark.Run(FindRepo(), path, p.GetValue(nanoGpt), bareOnly: p.GetValue(bareOnly))));
+
+    var experiment = new Option<string?>("--experiment") { Description = "Take the U-Net, image shape and batch from this diffusion experiment." };
+    var steps = Positive("--steps", "Timed training steps.", 30);
+    var warmup = Positive("--warmup", "Untimed steps first.", 5);
+    var threads = Positive("--threads", "libtorch intra-op threads (default: libtorch's own choice).", null);
+    var interop = Positive("--interop", "libtorch inter-op threads.", null);
+    var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch reference (benchmarks/pytorch/unet_bench.py)." };
+    var baseChannels = Positive("--base-channels", "U-Net base width.", null);
+    var channelMults = IntList("--channel-mults", "Width multiplier per level, e.g. 1,2,2.");
+    var attentionLevels = IntList("--attention-levels", "Levels with attention, e.g. 2 (empty: none).");
+    var unet = new Command("unet", "U-Net training step: GenLab against the same network in PyTorch.")
+        { experiment, steps, warmup, threads, interop, noPyTorch, baseChannels, channelMults, attentionLevels };
+    unet.SetAction(p =>
+    {
+        var config = new UNetConfig();
+        var shape = new UNetBenchmark.Shape();
+        if (p.GetValue(experiment) is { } yaml)
+        {
+            // The experiment's own U-Net, image shape and batch (a caption-conditioned U-Net is timed unconditioned).
+            var loaded = GenLab.Runner.Config.ExperimentLoader.Load(yaml, []).Config;
+            var data = loaded.DataAs<GenLab.Models.Images.ImageDatasetConfig>();
+            config = loaded.ModelAs<DiffusionExperimentConfig>().Unet with { CondDim = 0 };
+            shape = new(loaded.Training.BatchSize, data.Source == GenLab.Models.Images.ImageSource.Drawer && !data.Grayscale ? 3 : 1, data.Size);
+        }
+        if (p.GetValue(baseChannels) is int width) config = config with { BaseChannels = width };
+        if (p.GetValue(channelMults) is { } mults) config = config with { ChannelMults = Ints(mults)! };
+        if (p.GetValue(attentionLevels) is { } levels) config = config with { AttentionLevels = Ints(levels)! };
+        return UNetBenchmark.Run(FindRepo(), config, shape, p.GetValue(steps)!.Value, p.GetValue(warmup)!.Value, p.GetValue(threads),
+            p.GetValue(interop), withPyTorch: !p.GetValue(noPyTorch));
+    });
+
+    var qualityThreads = Positive("--threads", "libtorch threads (default: libtorch's own choice).", null);
+    var quality = new Command("quality", "The sample-quality judge: classifier training and FID-lite cost.") { qualityThreads };
+    quality.SetAction(p => { QualityBenchmark.Run(p.GetValue(qualityThreads) ?? 0); return 0; });
+
+    var samplingExperiment = new Argument<string>("experiment")
+    {
+        Description = "A diffusion experiment.", DefaultValueFactory = _ => "experiments/05-diffusion/ddpm-digits-cpu.yaml",
+    };
+    var sampling = new Command("sampling", "Diffusion sampling speed: DDPM and DDIM step counts.") { samplingExperiment };
+    sampling.SetAction(p => SamplingBenchmark.Run(FindRepo(), p.GetValue(samplingExperiment)!));
+
+    var runDir = new Argument<string>("run-dir") { Description = "A diffusion run folder." };
+    var set = new Option<string[]>("--set") { Description = "Override a key when judging: --set model.eta=1 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+    var judge = new Command("diffusion-judge", "Judge a diffusion run's samples again with other sampling settings.") { runDir, set };
+    judge.SetAction(p => DiffusionJudge.Run(p.GetValue(runDir)!, p.GetValue(set) ?? []));
+
+    foreach (var command in new[] { bpe, word2vec, gpt, unet, quality, sampling, judge }) root.Subcommands.Add(command);
+    return root;
+}
+
+// The corpus given, else the tiny Shakespeare the GPT experiment names.
+static int WithCorpus(ParseResult parse, Argument<string?> corpus, Option<string[]> dataDir, Func<string, int> run)
+{
+    string path;
+    try { path = parse.GetValue(corpus) ?? ShakespeareCorpus.Find(FindRepo(), parse.GetValue(dataDir) ?? []); }
+    catch (GenLab.Runner.Data.DataUnavailableException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
     }
-    if (Option("--base-channels") is int baseChannels) config = config with { BaseChannels = baseChannels };
-    if (Value("--channel-mults") is string mults) config = config with { ChannelMults = [.. mults.Split(',').Select(int.Parse)] };
-    if (Value("--attention-levels") is string levels) config = config with { AttentionLevels = [.. levels.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)] };
-    return UNetBenchmark.Run(FindRepo(), config, shape, Option("--steps") ?? 30, Option("--warmup") ?? 5, Option("--threads"),
-        Option("--interop"), withPyTorch: !args.Contains("--no-pytorch"));
-}
-if (args[0] == "diffusion-judge" && args.Length > 1)
-    return DiffusionJudge.Run(args[1], [.. Enumerable.Range(2, args.Length - 2).Where(i => args[i - 1] == "--set").Select(i => args[i])]);
-if (args[0] == "sampling")
-    return SamplingBenchmark.Run(FindRepo(), args.Length > 1 ? args[1] : "experiments/05-diffusion/ddpm-digits-cpu.yaml");
-if (args[0] == "quality")
-{
-    QualityBenchmark.Run(Value("--threads") is string threads ? int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture) : 0);
-    return 0;
-}
-string? nanoGptDir = Value("--nanogpt");
-// The values of options that take one are not the corpus.
-var optionValues = Enumerable.Range(1, args.Length - 1).Where(i => args[i - 1] is "--nanogpt" or "--seeds" or "--data-dir").ToHashSet();
-var positional = args.Where((a, i) => i > 0 && !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(i)).ToArray();
-string[] dataDirs = [.. optionValues.Where(i => args[i - 1] == "--data-dir").Select(i => args[i])];
-string path;
-try { path = positional.Length > 0 ? positional[0] : ShakespeareCorpus.Find(FindRepo(), dataDirs); }
-catch (GenLab.Runner.Data.DataUnavailableException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
+    if (File.Exists(path)) return run(path);
+    Console.Error.WriteLine($"error: {path}: corpus not found");
     return 2;
 }
-if (!File.Exists(path))
+
+static Option<int?> Positive(string name, string description, int? defaultValue)
 {
-    Console.Error.WriteLine($"{path}: corpus not found");
-    return 1;
+    var option = new Option<int?>(name) { Description = description };
+    if (defaultValue is { } value) option.DefaultValueFactory = _ => value;
+    // Only a value that parsed as an integer is checked here: the parser itself reports "abc".
+    option.Validators.Add(r =>
+    {
+        if (r.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out int v) && v < 1)
+            r.AddError($"{name} must be a positive integer, got {v}");
+    });
+    return option;
 }
-if (args[0] == "bpe") BpeBenchmark.Run(path);
-else if (args[0] == "word2vec") Word2VecBenchmark.Run(path);
-else if (Value("--seeds") is string seeds)
-    return GptSeedStudy.Run(FindRepo(), path, [.. seeds.Split(',').Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))], nanoGptDir);
-else return GptBenchmark.Run(FindRepo(), path, nanoGptDir, bareOnly: args.Contains("--bare-only"));
-return 0;
+
+static Option<string?> IntList(string name, string description)
+{
+    var option = new Option<string?>(name) { Description = description };
+    option.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<string?>() is { } text && Ints(text) is null) r.AddError($"{name}: expected comma-separated integers, got '{text}'");
+    });
+    return option;
+}
+
+static int[]? Ints(string text)
+{
+    var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries);
+    var values = new int[parts.Length];
+    for (int i = 0; i < parts.Length; i++)
+        if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i])) return null;
+    return values;
+}
+
+static long[]? Longs(string text)
+{
+    var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries);
+    var values = new long[parts.Length];
+    for (int i = 0; i < parts.Length; i++)
+        if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i])) return null;
+    return parts.Length > 0 ? values : null;
+}
 
 static string FindRepo()
 {

@@ -31,12 +31,32 @@ public static class MetricPlots
     public static string FileNameOf(string metric) =>
         new string(metric.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_').ToArray()) + ".png";
 
-    private static string TitleOf(string metric) => metric switch
+    /// <summary>A title a person reads, not the metric's column name.</summary>
+    internal static string TitleOf(string metric) => metric switch
     {
         "loss" => "Loss",
         "lr" => "Learning rate",
-        "steps_per_s" or "tokens_per_s" => $"Throughput ({metric})",
-        _ => metric,
+        "steps_per_s" => "Training speed",
+        "tokens_per_s" => "Training throughput",
+        "rss_mb" => "Memory use",
+        "reconstruction_loss" => "Reconstruction loss",
+        "kl_loss" => "KL divergence",
+        _ => char.ToUpperInvariant(metric[0]) + metric[1..].Replace('_', ' '),
+    };
+
+    /// <summary>What a line stands for: the data split a loss was measured on, or for the timings and memory
+    /// (split <c>perf</c>) what was measured.</summary>
+    internal static string LegendOf(string split, string metric) => (split, metric) switch
+    {
+        ("train", "lr") => "schedule",
+        ("train", _) => "training batches",
+        ("train_eval", _) => "training set (evaluation)",
+        ("val", _) => "validation set",
+        ("test", _) => "test set",
+        ("perf", "steps_per_s") => "optimizer steps (evaluation and checkpoints excluded)",
+        ("perf", "tokens_per_s") => "tokens (evaluation and checkpoints excluded)",
+        ("perf", "rss_mb") => "resident set size of the genlab process",
+        _ => split,
     };
 
     /// <summary>ScottPlot's default sans font is often missing on Linux servers, and Skia then falls back to a serif.
@@ -54,14 +74,18 @@ public static class MetricPlots
         return gaps.Count == 0 ? 1 : gaps[gaps.Count / 2];
     }
 
-    private static string YLabelOf(string metric) => metric switch
+    internal static string YLabelOf(string metric) => metric switch
     {
         "loss" => "cross-entropy loss (nats)",
         "lr" => "learning rate",
-        "steps_per_s" => "throughput (steps/s)",
-        "tokens_per_s" => "throughput (tokens/s)",
-        _ when metric.EndsWith("_per_s", StringComparison.Ordinal) => $"{metric[..^"_per_s".Length]} per second",
-        _ => metric,
+        "steps_per_s" => "training steps per second",
+        "tokens_per_s" => "tokens per second",
+        "rss_mb" => "resident memory (MB)",
+        "reconstruction_loss" => "reconstruction loss (nats per image)",
+        "kl_loss" => "KL(q(z|x) ‖ N(0, I)) (nats per image)",
+        _ when metric.EndsWith("_per_s", StringComparison.Ordinal) => $"{metric[..^"_per_s".Length].Replace('_', ' ')} per second",
+        _ when metric.EndsWith("_mb", StringComparison.Ordinal) => $"{metric[..^"_mb".Length].Replace('_', ' ')} (MB)",
+        _ => metric.Replace('_', ' '),
     };
 
     private static byte[] RenderOne(string metric, string title, IEnumerable<MetricRow> rows, double smoothing)
@@ -94,18 +118,18 @@ public static class MetricPlots
                 var raw = plot.Add.Scatter(xs, ys, color.WithAlpha(0.35));
                 raw.LineWidth = 1;
                 raw.MarkerSize = markers ? 5 : 0;
-                raw.LegendText = $"{splits[i].Name} (raw)";
+                raw.LegendText = $"{LegendOf(splits[i].Name, metric)} (raw)";
                 var ema = plot.Add.Scatter(xs, Ema.Debiased(xs, ys, smoothing, interval), color);
                 ema.LineWidth = 2;
                 ema.MarkerSize = 0;
-                ema.LegendText = $"{splits[i].Name} (EMA {smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+                ema.LegendText = $"{LegendOf(splits[i].Name, metric)} (EMA {smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
             }
             else
             {
                 var line = plot.Add.Scatter(xs, ys, color);
                 line.LineWidth = 2;
                 line.MarkerSize = markers ? 5 : 0;
-                line.LegendText = splits[i].Name;
+                line.LegendText = LegendOf(splits[i].Name, metric);
             }
         }
         plot.ShowLegend(Alignment.UpperRight);

@@ -47,10 +47,14 @@ public sealed class Denoiser : nn.Module<Tensor, Tensor, Tensor?, Tensor>
                 nameof(vocabularySize));
         unet = new UNet(config, imageChannels, imageSize);
         captions = vocabularySize > 0 ? new CaptionEncoder(vocabularySize, config.CondDim) : null;
+        CaptionVocabularySize = vocabularySize;
         RegisterComponents();
     }
 
     public UNet UNet => unet;
+
+    /// <summary>Words of the caption vocabulary; 0 for an unconditional model.</summary>
+    public int CaptionVocabularySize { get; }
     public bool IsConditional => captions is not null;
 
     /// <param name="xt">(B, C, H, W) noisy images.</param>

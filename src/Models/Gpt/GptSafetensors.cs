@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
@@ -21,16 +18,23 @@ public static partial class GptSafetensors
     /// (it is <c>wte.weight</c>); an untied one is written as <c>lm_head.weight</c>.</summary>
     public static void Export(GptModel model, string path)
     {
-        var tensors = new List<(string Name, long[] Shape, float[] Data)>();
+        using var scope = NewDisposeScope();
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(path, StateDict(model));
+    }
+
+    /// <summary>The weights under GPT-2's Hugging Face keys, Conv1D weights as (in, out), float32 on the CPU — the
+    /// state_dict of transformers' <c>GPT2LMHeadModel.transformer</c> (plus <c>lm_head.weight</c> when untied). The
+    /// tensors belong to the caller's dispose scope.</summary>
+    public static Dictionary<string, Tensor> StateDict(GptModel model)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, key) in KeyMap(model))
         {
-            using var scope = NewDisposeScope();
             var p = model.get_parameter(name)!.detach();                     // Linear: (out, in)
             if (IsConv1D(key)) p = p.t();                                    // Conv1D: (in, out)
-            p = p.to(CPU).to_type(ScalarType.Float32).contiguous();
-            tensors.Add((key, p.shape, p.data<float>().ToArray()));
+            tensors[key] = p.to(CPU).to_type(ScalarType.Float32).contiguous();
         }
-        Safetensors.Write(path, tensors);
+        return tensors;
     }
 
     /// <summary>Builds a GPT from a GPT-2 safetensors file. Layers, embedding dim, vocabulary, block size and
@@ -129,9 +133,8 @@ public static partial class GptSafetensors
     private static partial Regex MaskBufferKey();
 }
 
-/// <summary>The safetensors format: an 8-byte little-endian header length, a JSON header
-/// <c>{name: {dtype, shape, data_offsets: [begin, end]}}</c> (offsets relative to the data section), then the raw
-/// little-endian bytes. Only F32 is written; F32, F16 and BF16 are read (as float32).</summary>
+/// <summary>safetensors through TorchSharp.PyBridge, as (dtype, shape, bytes) entries so the importer can check every
+/// key and shape before it copies anything. F32, F16 and BF16 are read (as float32).</summary>
 internal static class Safetensors
 {
     internal sealed record Entry(string DType, long[] Shape, byte[] Bytes)
@@ -152,51 +155,29 @@ internal static class Safetensors
 
     public static void Write(string path, IReadOnlyList<(string Name, long[] Shape, float[] Data)> tensors)
     {
-        var header = new Dictionary<string, object> { ["__metadata__"] = new Dictionary<string, string> { ["format"] = "pt" } };
-        long offset = 0;
-        foreach (var (name, shape, data) in tensors)
-        {
-            long end = offset + 4L * data.Length;
-            header[name] = new { dtype = "F32", shape, data_offsets = new[] { offset, end } };
-            offset = end;
-        }
-        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
-        int padded = (json.Length + 7) / 8 * 8;                              // align the data section to 8 bytes
-        using var stream = File.Create(path);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-        stream.Write(length);
-        stream.Write(json);
-        for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian.");
-        foreach (var (_, _, data) in tensors) stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
+        using var scope = NewDisposeScope();
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(path,
+            tensors.ToDictionary(t => t.Name, t => tensor(t.Data, t.Shape, ScalarType.Float32)));
     }
 
     public static Dictionary<string, Entry> Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8) throw new InvalidDataException($"{path} is too short to be a safetensors file.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"{path}: header length {headerLength} exceeds the file.");
-        long dataStart = 8 + (long)headerLength;
-        using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-        var result = new Dictionary<string, Entry>();
-        foreach (var property in doc.RootElement.EnumerateObject())
+        using var scope = NewDisposeScope();
+        Dictionary<string, Tensor> loaded;
+        try { loaded = TorchSharp.PyBridge.Safetensors.LoadStateDict(path); }
+        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException))
         {
-            if (property.Name == "__metadata__") continue;
-            var e = property.Value;
-            var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || dataStart + offsets[1] > bytes.Length)
-                throw new InvalidDataException($"Key '{property.Name}' has invalid data_offsets.");
-            string dtype = e.GetProperty("dtype").GetString()!;
-            long elementSize = dtype switch { "F32" => 4, "F16" or "BF16" => 2, _ => 0 };
-            long expectedBytes = elementSize * shape.Aggregate(1L, (a, b) => a * b);
-            if (elementSize > 0 && offsets[1] - offsets[0] != expectedBytes)
-                throw new InvalidDataException(
-                    $"Key '{property.Name}' holds {offsets[1] - offsets[0]} bytes, but {dtype} ({string.Join(", ", shape)}) needs {expectedBytes}.");
-            result[property.Name] = new Entry(dtype, shape,
-                bytes.AsSpan((int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0])).ToArray());
+            throw new InvalidDataException($"{path} is not a readable safetensors file: {e.Message}", e);
+        }
+        var result = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        foreach (var (name, t) in loaded)
+        {
+            string dtype = t.dtype switch
+            {
+                ScalarType.Float32 => "F32", ScalarType.Float16 => "F16", ScalarType.BFloat16 => "BF16",
+                _ => throw new InvalidDataException($"Key '{name}' has dtype {t.dtype}; GenLab reads F32, F16 and BF16."),
+            };
+            result[name] = new Entry(dtype, t.shape, t.contiguous().bytes.ToArray());
         }
         return result;
     }

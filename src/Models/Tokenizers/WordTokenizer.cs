@@ -38,6 +38,9 @@ public sealed partial class WordTokenizer : ITokenizer
     public string Name => $"word ({(PunctuationMode == Punctuation.Attached ? "punctuation attached" : "punctuation separate")}, {VocabularySize})";
     public int VocabularySize => _words.Length;
 
+    /// <summary>id → word; id 0 is <see cref="Unknown"/>.</summary>
+    public IReadOnlyList<string> Vocabulary => _words;
+
     public static WordTokenizer FromCorpus(string corpus, Punctuation punctuation, bool lowercase, int minFrequency = 1)
     {
         if (minFrequency < 1) throw new ArgumentOutOfRangeException(nameof(minFrequency), minFrequency, "must be >= 1");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GenLab.Runner.Data;
+using GenLab.Runner.Export;
 
 namespace GenLab.Runner.Commands;
 
@@ -92,6 +93,21 @@ public static class Cli
             parse.GetValue(verifyPaths) is { Length: > 0 } paths ? paths : ["experiments"], parse.GetValue(verifyCi),
             parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference), Data(parse))));
 
+        var exportFrom = new Argument<string>("run-dir") { Description = "A run folder (its best checkpoint) or a checkpoint folder." };
+        var exportFormat = new Option<ExportFormat>("--format")
+        {
+            Description = "safetensors (model.safetensors) or pytorch (pytorch_model.bin, for torch.load).",
+            DefaultValueFactory = _ => ExportFormat.Safetensors,
+        };
+        var exportOut = new Option<string?>("--out") { Description = "Folder to write into (default: <run>/export)." };
+        var export = new Command("export", "Write a run's weights (safetensors or PyTorch), config.json and tokenizer (.tiktoken, tokenizer.json).")
+            { exportFrom, exportFormat, exportOut, dataDir };
+        export.SetAction(parse => ExportCommand.Execute(parse.GetValue(exportFrom)!, parse.GetValue(exportFormat), parse.GetValue(exportOut), Data(parse)));
+
+        var schemaOut = new Option<string?>("--out") { Description = "Write the schema to this file instead of standard output." };
+        var schema = new Command("schema", "Print the JSON Schema of experiment files (editors use it for completion and checking).") { schemaOut };
+        schema.SetAction(parse => SchemaCommand.Execute(parse.GetValue(schemaOut)));
+
         root.Subcommands.Add(run);
         root.Subcommands.Add(sample);
         root.Subcommands.Add(resume);
@@ -100,6 +116,8 @@ public static class Cli
         root.Subcommands.Add(report);
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(verify);
+        root.Subcommands.Add(export);
+        root.Subcommands.Add(schema);
         return root;
     }
 

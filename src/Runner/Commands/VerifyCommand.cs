@@ -131,11 +131,13 @@ public static class VerifyCommand
         return new Outcome(name, file, seconds, results.Expectations, exit is ExitCodes.Ok or ExitCodes.Failed ? null : $"exit code {exit}");
     }
 
-    /// <summary>The lines of a child run worth showing while it works: its progress lines (one per 10% of the
-    /// steps), and what went wrong.</summary>
-    private static bool IsNotable(string line) =>
-        line.Contains(" ETA ", StringComparison.Ordinal) || line.Contains("fail", StringComparison.Ordinal)
-        || line.Contains("warn", StringComparison.Ordinal) || line.Contains("✗", StringComparison.Ordinal);
+    /// <summary>The standard-output lines of a child run worth showing while it works: its progress lines (one per
+    /// 10% of the steps, <c>step 400/4000 (10%)  loss …  ETA 00:01:08</c>), missed expectations (✗) and anything that
+    /// failed. Its standard error — warnings and errors — is shown whole.</summary>
+    internal static bool IsNotable(string line) =>
+        line.Contains(" ETA ", StringComparison.Ordinal) || line.Contains("✗", StringComparison.Ordinal)
+        || line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("error:", StringComparison.Ordinal)
+        || line.Contains("warning:", StringComparison.Ordinal);
 
     /// <summary>The run folder the child process <paramref name="pid"/> made for <paramref name="name"/>.</summary>
     private static string? RunOf(string resultsRoot, string name, int pid)

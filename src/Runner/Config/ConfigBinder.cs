@@ -285,7 +285,7 @@ internal sealed class ConfigBinder(List<ConfigError> errors, DataSearch? data = 
     }
 
     // By name: ScottPlot ships its own polyfill of RequiredMemberAttribute, so the type name is ambiguous here.
-    private static bool IsRequired(PropertyInfo property) => property.CustomAttributes.Any(a =>
+    internal static bool IsRequired(PropertyInfo property) => property.CustomAttributes.Any(a =>
         a.AttributeType.FullName == "System.Runtime.CompilerServices.RequiredMemberAttribute");
 
     private bool AllowsNull(PropertyInfo property) =>

@@ -6,7 +6,7 @@ namespace GenLab.Runner.Config;
 /// mappings merge key by key (the extending file wins), sequences and scalars are replaced whole.</summary>
 internal sealed class YamlComposer
 {
-    private const string ExtendsKey = "extends";
+    internal const string ExtendsKey = "extends";
     /// <summary>Experiment files are a few KiB; the cap keeps a wrong path (a data file, a log) from being read whole.</summary>
     public const int MaxFileBytes = 1 << 20;
 

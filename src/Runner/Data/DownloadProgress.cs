@@ -18,14 +18,14 @@ internal sealed class DownloadProgress(ILogger logger, string name, long? total,
             : (total is > 0 ? 10 * received / total.Value : received / LineEveryUnknown);
         if (mark <= _lastMark) return;
         _lastMark = mark;
-        if (interactive) Console.Error.Write($"\r{Describe(received)}   ");
+        if (interactive) Hosting.ConsoleOutput.SetStatus(Describe(received));
         else logger.LogInformation("{Progress}", Describe(received));
     }
 
     /// <summary>Ends the redrawn line, or logs the total when no 10% line showed it.</summary>
     public void Finish(long received)
     {
-        if (interactive) { if (_lastMark > 0) Console.Error.WriteLine(); }
+        if (interactive) Hosting.ConsoleOutput.EndStatus(keep: true);
         else if (total is not > 0) logger.LogInformation("{Progress}", Describe(received));
     }
 

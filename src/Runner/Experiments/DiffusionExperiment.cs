@@ -25,7 +25,7 @@ namespace GenLab.Runner.Experiments;
 public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterStep, IWritesReportSections
 {
     public const string ResultsFile = "diffusion.json";
-    private const string EmaFile = "ema.bin", EmaStateFile = "ema.json", CaptionTokenizerFile = "captions.tokenizer";
+    internal const string EmaFile = "ema.bin", EmaStateFile = "ema.json", CaptionTokenizerFile = "captions.tokenizer";
     private const int Scale = 3;
     /// <summary>Quality samples start from seed + this offset in the report, and from seed + <see cref="TuningSeedOffset"/>
     /// when sampling settings are being chosen (benchmark <c>diffusion-judge</c>): settings picked on one set of

@@ -104,7 +104,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         try
         {
             // The session runs on its own thread (ExperimentHostedService), so blocking on the fetch is safe.
-            new DataFetcher(search, logger, TrainingProgress.IsInteractive).EnsureAsync(loaded.NamedData, stop).GetAwaiter().GetResult();
+            new DataFetcher(search, logger, ConsoleOutput.IsInteractive).EnsureAsync(loaded.NamedData, stop).GetAwaiter().GetResult();
             return true;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -226,10 +226,20 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
             logger.LogWarning("interrupted at step {Step}; resume with: genlab resume {Path}", recorder.Current.Step, recorder.Folder.Path);
             return ExitCodes.Interrupted;
         }
+        LogSamples(recorder.Folder.Samples);
         var values = new Dictionary<string, double>(TrainingResults(recorder.Folder.Metrics));
         foreach (var (name, value) in experiment.Results(recorder.Folder.Path)) values[name] = value;
         return Conclude(loaded, values, FormattableString.Invariant(
             $"completed {loaded.Config.Name}: best val loss {recorder.Current.Best?.Value:F4} at step {recorder.Current.Best?.Step}"));
+    }
+
+    /// <summary>What the model makes at the end, on the console as in the report (the quickstart's invented names):
+    /// one bullet per sample, a sample's own line breaks kept and indented under it.</summary>
+    private void LogSamples(string samplesPath)
+    {
+        if (SamplesLog.Last(samplesPath) is not { Texts.Count: > 0 } last) return;
+        var lines = last.Texts.Select(t => "• " + t.TrimEnd().ReplaceLineEndings("\n  "));
+        logger.LogInformation("{Samples}", $"samples at step {last.Step}:\n" + string.Join("\n", lines));
     }
 
     /// <summary>The shared loop's results (see <see cref="ResultCatalog.Training"/>) from the run's validation losses.</summary>

@@ -3,7 +3,6 @@ using GenLab.Reports.RunFolder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace GenLab.Runner.Hosting;
 
@@ -21,12 +20,7 @@ public static class RunHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         builder.Logging.ClearProviders();
-        // Warnings and errors: one line each on standard error (ConsoleLines).
-        builder.Logging.AddConsole(o =>
-        {
-            o.FormatterName = ConsoleLines.FormatterName;
-            o.LogToStandardErrorThreshold = LogLevel.Warning;
-        }).AddConsoleFormatter<ConsoleLines, ConsoleFormatterOptions>();
+        builder.Logging.AddProvider(new ConsoleLog());
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         var logFile = new RunLogFile();
         builder.Logging.AddProvider(logFile);

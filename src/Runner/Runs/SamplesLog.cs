@@ -15,6 +15,22 @@ public static class SamplesLog
         File.AppendAllText(path, line + "\n");
     }
 
+    /// <summary>The newest evaluation's samples, or null when the file has none.</summary>
+    public static (long Step, IReadOnlyList<string> Texts)? Last(string path)
+    {
+        if (!File.Exists(path)) return null;
+        foreach (string line in File.ReadLines(path).Reverse())
+        {
+            try
+            {
+                var root = JsonDocument.Parse(line).RootElement;
+                return (root.GetProperty("step").GetInt64(), [.. root.GetProperty("texts").EnumerateArray().Select(t => t.GetString() ?? "")]);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
+        }
+        return null;
+    }
+
     /// <summary>Keeps only lines of steps ≤ <paramref name="step"/>; later lines go to <c>&lt;file&gt;.discarded</c>.</summary>
     public static void TruncateAfter(string path, long step) =>
         LinesAfterStep.SetAside(path, step, (line, _) =>

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using GenLab.Models.Data;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
+using GenLab.Runner.Export;
+using GenLab.Runner.Hosting;
 using GenLab.Runner.Runs;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -59,7 +61,7 @@ public sealed class Trainer(
         using var metrics = new MetricsLog(Folder.Metrics);
         var clock = Stopwatch.StartNew();
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
-        var progress = new TrainingProgress(logger, t.Steps, TrainingProgress.IsInteractive);
+        var progress = new TrainingProgress(logger, config.Name, t.Steps, step, ConsoleOutput.IsInteractive, Elapsed);
 
         void EvaluateAt(long atStep)
         {
@@ -90,7 +92,6 @@ public sealed class Trainer(
                 SamplesLog.Append(Folder.Samples, atStep, texts);
             }
             metrics.Flush();
-            progress.Break();
             logger.LogInformation("step {Step}: val loss {Val:F4} (best {Best:F4} at step {BestStep})",
                 atStep, lastValLoss, best?.Value, best?.Step);
             recorder.Update(r => r with { Step = atStep, Best = best });
@@ -107,6 +108,8 @@ public sealed class Trainer(
             var written = store.Write(state, dir =>
             {
                 experiment.Model.save(Path.Combine(dir, ModelFile));
+                if (ModelManifest.CanDescribe(experiment.Model))                   // rebuilds the network without data
+                    ModelManifest.Write(Path.Combine(dir, ModelManifest.FileName), experiment.Model);
                 optimizer.Save(Path.Combine(dir, OptimizerFile));
                 using var rng = torch.get_rng_state();
                 File.WriteAllBytes(Path.Combine(dir, TorchRngFile), rng.bytes.ToArray());
@@ -130,18 +133,22 @@ public sealed class Trainer(
         if (step == 0) EvaluateAt(0);
 
         long tokensPerBatch = experiment.TokensPerBatch(t.BatchSize) * t.GradAccumulation;
-        var window = Stopwatch.StartNew();
+        // Throughput counts training time only: evaluation, sampling and checkpoints between two log points would
+        // otherwise make steps/s swing with where the window falls.
+        var stepClock = new Stopwatch();
+        double windowSeconds = 0;
         long windowStart = step;
         while (step < t.Steps)
         {
             if (stop.IsCancellationRequested)
             {
-                progress.Break();
+                progress.Clear();
                 logger.LogWarning("stop requested: checkpointing step {Step} and exiting", step);
                 CheckpointAt(step);
                 return TrainingOutcome.Interrupted;
             }
 
+            stepClock.Restart();
             double lr = LearningRateSchedule.At(t, step);
             optimizer.LearningRate = lr;
             float loss = 0;
@@ -165,18 +172,19 @@ public sealed class Trainer(
             step++;
             if (experiment is IUpdatesAfterStep follower)
                 using (var scope = NewDisposeScope()) follower.AfterStep(step);
+            double stepSeconds = stepClock.Elapsed.TotalSeconds;
+            windowSeconds += stepSeconds;
+            progress.Step(step, loss, stepSeconds);
 
             if (step % t.LogEvery == 0 || step == t.Steps)
             {
-                double seconds = window.Elapsed.TotalSeconds;
-                double stepsPerSecond = seconds > 0 ? (step - windowStart) / seconds : 0;
+                double stepsPerSecond = windowSeconds > 0 ? (step - windowStart) / windowSeconds : 0;
                 metrics.Add(new MetricRow(step, "train", "loss", loss, Elapsed()));
                 metrics.Add(new MetricRow(step, "train", "lr", lr, Elapsed()));
                 metrics.Add(new MetricRow(step, "perf", "steps_per_s", stepsPerSecond, Elapsed()));
                 metrics.Add(new MetricRow(step, "perf", "tokens_per_s", stepsPerSecond * tokensPerBatch, Elapsed()));
                 metrics.Add(new MetricRow(step, "perf", "rss_mb", Environment.WorkingSet / 1e6, Elapsed()));
-                progress.Report(step, loss, stepsPerSecond);
-                window.Restart();
+                windowSeconds = 0;
                 windowStart = step;
             }
             if (step % t.EvalEvery == 0 || step == t.Steps) EvaluateAt(step);

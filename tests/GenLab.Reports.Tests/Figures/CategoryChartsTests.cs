@@ -1,4 +1,5 @@
 using GenLab.Reports.Figures;
+using SkiaSharp;
 
 namespace GenLab.Reports.Tests.Figures;
 
@@ -54,4 +55,50 @@ public sealed class CategoryChartsTests
         Assert.Throws<ArgumentException>(() => CategoryCharts.Heatmap("x", ["a", "b"], new double[3, 3], "d"));
         Assert.Throws<ArgumentException>(() => ImageGrid.Render([], 2, 1));
     }
+
+    /// <summary>The lecture's drawer labels: long, accented, and the reason cut labels showed.</summary>
+    private static readonly string[] Drawer =
+    [
+        "lápis vermelho", "lápis azul", "lápis verde", "lápis amarelo", "caneta vermelha", "caneta azul", "caneta verde",
+        "caneta amarela", "borracha vermelha", "borracha azul", "borracha verde", "borracha amarela", "régua vermelha",
+        "régua azul", "régua verde", "régua amarela",
+    ];
+
+    [Fact]
+    public void Heatmap_EveryCellSitsUnderItsLabel_NearEachOfItsFourEdges()
+    {
+        // A checkerboard: a cell shifted or resized by a fraction of its side shows its neighbour's colour near an edge.
+        int n = Drawer.Length;
+        var values = new double[n, n];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++) values[r, c] = (r + c) % 2;
+        using var bitmap = SKBitmap.Decode(CategoryCharts.Heatmap("checkerboard", Drawer, values, "value"));
+        var layout = CategoryCharts.HeatmapLayoutFor(Drawer);
+        Assert.Equal(layout.Width, bitmap.Width);
+        const int inset = 4, half = CategoryCharts.HeatmapCell / 2 - inset;
+        var misplaced = new List<string>();
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+            {
+                var (x, y) = layout.CellCentre(r, c);
+                bool bright = values[r, c] == 1;
+                foreach (var (dx, dy) in new[] { (-half, 0), (half, 0), (0, -half), (0, half) })
+                    if (IsBright(bitmap.GetPixel(x + dx, y + dy)) != bright) misplaced.Add($"({r},{c}) at {dx:+0;-0},{dy:+0;-0}");
+            }
+        Assert.True(misplaced.Count == 0, $"{misplaced.Count} cell edges show the wrong colour: {string.Join(" ", misplaced.Take(12))}");
+    }
+
+    [Fact]
+    public void Heatmap_LongLabels_AreNotCut_AtTheBottomOrLeftEdge()
+    {
+        var values = new double[Drawer.Length, Drawer.Length];
+        using var bitmap = SKBitmap.Decode(CategoryCharts.Heatmap("labels", Drawer, values, "value"));
+        // A cut label leaves ink on the image's last rows (the rotated column labels) or first columns (the row labels).
+        for (int x = 0; x < bitmap.Width; x++) Assert.True(IsBackground(bitmap.GetPixel(x, bitmap.Height - 2)), $"ink at the bottom edge, x = {x}");
+        for (int y = 0; y < bitmap.Height; y++) Assert.True(IsBackground(bitmap.GetPixel(1, y)), $"ink at the left edge, y = {y}");
+    }
+
+    private static bool IsBright(SKColor c) => c.Red > 180 && c.Green > 180;     // viridis(1) = (253, 231, 37); viridis(0) = (68, 1, 84)
+
+    private static bool IsBackground(SKColor c) => c.Red > 240 && c.Green > 240 && c.Blue > 240;
 }
