@@ -52,8 +52,10 @@ public static class Cli
         validate.SetAction(parse => ValidateCommand.Execute(parse.GetValue(files)!, parse.GetValue(set) ?? [], Data(parse)));
 
         var listRoot = new Argument<string>("dir") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
-        var list = new Command("list", "List runs: name, status, steps, best metric, start time.") { listRoot };
-        list.SetAction(parse => ListCommand.Execute(parse.GetValue(listRoot)!));
+        var listJson = new Option<bool>("--json") { Description = "Print the runs as JSON (for scripts)." };
+        var list = new Command("list", "List runs: name, status, steps, best metric, start time, path, and the config keys that tell runs of one experiment apart.")
+            { listRoot, listJson };
+        list.SetAction(parse => ListCommand.Execute(parse.GetValue(listRoot)!, parse.GetValue(listJson)));
 
         var reportDirectory = new Argument<string>("run-dir") { Description = "A run folder." };
         var report = new Command("report", "Regenerate a run's report from its files.") { reportDirectory };
