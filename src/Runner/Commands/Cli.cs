@@ -57,6 +57,26 @@ public static class Cli
             { listRoot, listJson };
         list.SetAction(parse => ListCommand.Execute(parse.GetValue(listRoot)!, parse.GetValue(listJson)));
 
+        var resultsFolder = new Option<string>("--results")
+        {
+            Description = "The results folder (where latest:<name> and reference/ are looked up).",
+            DefaultValueFactory = _ => "results",
+        };
+        var compareRuns = new Argument<string[]>("runs")
+        {
+            Description = "Run folders, results/<name>/latest or latest:<name> (two or more; one with --ref).", Arity = ArgumentArity.ZeroOrMore,
+        };
+        var compareRef = new Option<string?>("--ref")
+        {
+            Description = "Also compare with the reference run of each run's experiment (results/reference/<name>), or of the folder given.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var compareOut = new Option<string?>("--out") { Description = "Folder to write index.html and README.md into (default: <results>/compare/<runs>)." };
+        var compare = new Command("compare", "Compare runs: config keys that differ, metrics, overlaid curves, samples and report sections side by side.")
+            { compareRuns, compareRef, compareOut, resultsFolder };
+        compare.SetAction(parse => CompareCommand.Execute(parse.GetValue(compareRuns) ?? [], parse.GetResult(compareRef) is not null,
+            parse.GetValue(compareRef), parse.GetValue(compareOut), parse.GetValue(resultsFolder)!));
+
         var reportDirectory = new Argument<string>("run-dir") { Description = "A run folder." };
         var report = new Command("report", "Regenerate a run's report from its files.") { reportDirectory };
         report.SetAction(parse => ReportCommand.Execute(parse.GetValue(reportDirectory)!));
@@ -116,6 +136,7 @@ public static class Cli
         root.Subcommands.Add(validate);
         root.Subcommands.Add(list);
         root.Subcommands.Add(report);
+        root.Subcommands.Add(compare);
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(verify);
         root.Subcommands.Add(export);
