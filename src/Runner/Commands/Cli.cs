@@ -77,6 +77,15 @@ public static class Cli
         compare.SetAction(parse => CompareCommand.Execute(parse.GetValue(compareRuns) ?? [], parse.GetResult(compareRef) is not null,
             parse.GetValue(compareRef), parse.GetValue(compareOut), parse.GetValue(resultsFolder)!));
 
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => ServeCommand.DefaultPort };
+        var bind = new Option<string>("--host")
+        {
+            Description = "Address to listen on; the default serves this machine only.", DefaultValueFactory = _ => ServeCommand.DefaultHost,
+        };
+        var serve = new Command("serve", "A local dashboard of the results folder: runs, live progress, reports and comparisons (read only).")
+            { resultsFolder, port, bind };
+        serve.SetAction((parse, _) => ServeCommand.ExecuteAsync(parse.GetValue(resultsFolder)!, parse.GetValue(port), parse.GetValue(bind)!));
+
         var reportDirectory = new Argument<string>("run-dir") { Description = "A run folder." };
         var report = new Command("report", "Regenerate a run's report from its files.") { reportDirectory };
         report.SetAction(parse => ReportCommand.Execute(parse.GetValue(reportDirectory)!));
@@ -137,6 +146,7 @@ public static class Cli
         root.Subcommands.Add(list);
         root.Subcommands.Add(report);
         root.Subcommands.Add(compare);
+        root.Subcommands.Add(serve);
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(verify);
         root.Subcommands.Add(export);

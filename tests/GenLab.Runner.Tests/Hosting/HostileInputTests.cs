@@ -260,6 +260,7 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("no experiment files under no-such-folder", "verify", "no-such-folder")]
     [InlineData("compare takes two or more runs, or one run and --ref", "compare", "experiment.yaml")]
     [InlineData("no-such-run: no such run folder", "compare", "no-such-run", "--ref")]
+    [InlineData("no-such-folder: no such results folder", "serve", "--results", "no-such-folder")]
     public async Task EveryVerb_OnBadInput_ExitsTwoWithOneScreen(string expected, params string[] args)
     {
         AssertBadInput(await Genlab(args), expected);
