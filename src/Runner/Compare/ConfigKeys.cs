@@ -9,14 +9,19 @@ namespace GenLab.Runner.Compare;
 public static class ConfigKeys
 {
     /// <summary>Keys in file order. A list of plain values is one value (<c>[16, 32]</c>); a list of mappings gives
-    /// <c>key[0].sub</c>. An unreadable file gives no keys (the comparison says the config could not be read).</summary>
+    /// <c>key[0].sub</c>. A missing or unreadable file (or one deleted while read) gives no keys; the comparison says so.</summary>
     public static IReadOnlyList<(string Key, string Value)> Read(string runDir)
     {
         string path = Path.Combine(runDir, RunFiles.Experiment);
-        if (!File.Exists(path)) return [];
-        var info = new FileInfo(path);
-        if (info.Length > YamlComposer.MaxFileBytes) return [];
-        var read = YamlTree.Read(File.ReadAllText(path), path, runDir, null, []);
+        string text;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length > YamlComposer.MaxFileBytes) return [];
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }   // deleted while read
+        var read = YamlTree.Read(text, path, runDir, null, []);
         if (read.Failure is not null || read.Root is null) return [];
         var keys = new List<(string, string)>();
         Flatten(read.Root, "", keys);
@@ -51,6 +56,13 @@ public static class ConfigKeys
     {
         var maps = runs.Select(r => r.GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal)).ToList();
         var order = runs.SelectMany(r => r.Select(k => k.Key)).Distinct(StringComparer.Ordinal).ToList();
+        // A section one run has as a plain value and another as keys (`--set expect=null` against the file's `expect:`
+        // table) is one difference, not one per key: the keys below it are folded into "{n keys}".
+        var folded = order.Where(key => maps.Any(m => m.ContainsKey(key)) && maps.Any(m => m.Keys.Any(k => IsBelow(k, key)))).ToList();
+        foreach (string key in folded)
+            foreach (var map in maps.Where(m => !m.ContainsKey(key) && m.Keys.Any(k => IsBelow(k, key))))
+                map[key] = $"{{{map.Keys.Count(k => IsBelow(k, key))} keys}}";
+        order = order.Where(key => !folded.Any(f => IsBelow(key, f))).ToList();
         var differences = new List<ConfigDifference>();
         int same = 0;
         foreach (string key in order)
@@ -63,4 +75,7 @@ public static class ConfigKeys
         }
         return new ConfigComparison(differences, same);
     }
+
+    private static bool IsBelow(string key, string prefix) =>
+        key.Length > prefix.Length && key.StartsWith(prefix, StringComparison.Ordinal) && key[prefix.Length] is '.' or '[';
 }

@@ -34,16 +34,8 @@ public static class RunCatalog
         var rows = new List<RunEntry>();
         if (!Directory.Exists(resultsRoot)) return rows;
         string root = System.IO.Path.GetFullPath(resultsRoot);
-        // Links are not followed: `latest` points at a run listed anyway, and a link may lead out of the results folder
-        // or round in a loop.
-        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        IEnumerable<string> files;
-        try { files = Directory.EnumerateFiles(root, RunFiles.RunInfo, walk).ToList(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return rows; }   // removed while walked
-        foreach (string runJson in files)
+        foreach (string dir in RunFolders(root))
         {
-            string dir = System.IO.Path.GetDirectoryName(runJson)!;
-            if (dir.Contains(System.IO.Path.DirectorySeparatorChar + RunFiles.Checkpoints + System.IO.Path.DirectorySeparatorChar)) continue;
             RunInfo info;
             try { info = RunInfo.Read(dir); }
             catch (Exception e) when (e is System.Text.Json.JsonException or IOException or InvalidDataException or UnauthorizedAccessException) { continue; }
@@ -54,6 +46,26 @@ public static class RunCatalog
                 info.EndedUtc, dir, relative, reference));
         }
         return rows.OrderBy(r => r.StartedUtc).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every folder under <paramref name="root"/> that holds a run.json. Links are not followed (<c>latest</c> points
+    /// at a run listed anyway, and a link may lead out of the results folder or round in a loop), a run's checkpoints are
+    /// not entered (the trainer creates and deletes folders there), and a folder removed while the walk is inside it is
+    /// passed over.</summary>
+    private static IEnumerable<string> RunFolders(string root)
+    {
+        var pending = new Stack<string>([root]);
+        var skip = new EnumerationOptions { AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        while (pending.Count > 0)
+        {
+            string dir = pending.Pop();
+            if (File.Exists(Path.Combine(dir, RunFiles.RunInfo))) yield return dir;
+            List<string> children;
+            try { children = Directory.EnumerateDirectories(dir, "*", skip).ToList(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            foreach (string child in children.Where(c => Path.GetFileName(c) != RunFiles.Checkpoints).OrderDescending(StringComparer.Ordinal))
+                pending.Push(child);
+        }
     }
 
     /// <summary>run.json's status, lower case; <c>crashed</c> for a run marked running whose process is gone.</summary>

@@ -170,6 +170,10 @@ public sealed partial class CompareCommandTests : IDisposable
         Assert.Equal(["a.c", "d[0].e", "d[1].e", "f", "g"], comparison.Differences.Select(d => d.Key));
         Assert.Equal([null, "4"], comparison.Differences.Single(d => d.Key == "g").Values);
         Assert.Equal(1, comparison.SameKeys);
+        var dropped = ConfigKeys.Compare([[("expect", "null"), ("seed", "1")], [("expect.loss.max", "2"), ("expect.acc.min", "0.9"), ("seed", "1")]]);
+        var folded = Assert.Single(dropped.Differences);                 // --set expect=null against a table: one row
+        Assert.Equal("expect", folded.Key);
+        Assert.Equal(["null", "{2 keys}"], folded.Values);
     }
 
     /// <summary>A report section with a figure and a table, as an experiment writes one.</summary>

@@ -154,6 +154,42 @@ public sealed class DashboardTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(url, "/api/runs"))).StatusCode);
     }
 
+    [Fact]
+    public async Task Serve_WhileRunFoldersAreWrittenAndDeleted_AnswersEveryRequest()
+    {
+        var url = await StartAsync();
+        using var churn = new CancellationTokenSource();
+        var writer = Task.Run(() =>
+        {
+            for (int i = 0; !churn.IsCancellationRequested; i++)
+            {
+                string run = Path.Combine(_results, "churn", $"run-{i % 3}");
+                if (Directory.Exists(run)) { Directory.Delete(run, recursive: true); continue; }
+                Directory.CreateDirectory(Path.Combine(run, RunFiles.Checkpoints, "step-000010"));
+                File.WriteAllText(Path.Combine(run, RunFiles.Experiment), $"name: churn\ntraining:\n  steps: {i}\n");
+                File.WriteAllText(Path.Combine(run, RunFiles.Metrics), MetricsCsv.Header + "\n0,val,loss,3,0\n");
+                new RunInfo
+                {
+                    Name = "churn", Kind = "mlp_char", RunId = $"run-{i % 3}", Status = RunStatus.Completed, StartedUtc = DateTimeOffset.UtcNow,
+                    Environment = new EnvironmentInfo(),
+                }.Write(run);
+            }
+        });
+
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 60; i++)
+        {
+            statuses.Add((await _http.GetAsync(new Uri(url, "/api/runs"))).StatusCode);
+            statuses.Add((await _http.GetAsync(new Uri(url, "/compare?run=churn/run-0&run=churn/run-1"))).StatusCode);
+            statuses.Add((await _http.GetAsync(new Uri(url, "/report?run=churn/run-2"))).StatusCode);
+        }
+        churn.Cancel();
+        await writer;
+
+        Assert.All(statuses, s => Assert.True((int)s < 500, $"the server failed with {s}"));
+        Assert.Contains(HttpStatusCode.OK, statuses.Where((_, i) => i % 3 == 0));
+    }
+
     /// <summary>A request as sent, without the client normalising its path (HttpClient and browsers remove dot segments).</summary>
     private static async Task<(int Status, string Body)> RawGet(Uri url, string target, string host = "127.0.0.1")
     {
