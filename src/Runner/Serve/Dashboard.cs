@@ -29,7 +29,8 @@ public static class Dashboard
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
-            ContentRootPath = paths.Root,
+            // Not the results folder: the host would look there for appsettings files and watch it.
+            ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = "Production",
         });
         builder.Logging.ClearProviders();

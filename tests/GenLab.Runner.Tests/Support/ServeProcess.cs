@@ -16,15 +16,13 @@ internal sealed partial class ServeProcess : IDisposable
     public static async Task<ServeProcess> StartAsync(string results, string? workingDirectory = null)
     {
         var process = GenlabProcess.Start(["serve", "--results", results, "--port", "0"], workingDirectory: workingDirectory);
-        var clock = Stopwatch.StartNew();
-        var seen = new System.Text.StringBuilder();
-        while (clock.Elapsed < GenlabProcess.Timeout)
+        try
         {
-            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(GenlabProcess.Timeout);
-            if (line is null) break;
-            seen.AppendLine(line);
-            if (UrlPattern().Match(line) is { Success: true } m)
+            var seen = new System.Text.StringBuilder();
+            while (await process.StandardOutput.ReadLineAsync().WaitAsync(GenlabProcess.Timeout) is { } line)
             {
+                seen.AppendLine(line);
+                if (UrlPattern().Match(line) is not { Success: true } m) continue;
                 var serve = new ServeProcess(process, m.Value);
                 // Standard output was read line by line so far, so it is drained the same way (not with BeginOutputReadLine).
                 _ = Task.Run(async () =>
@@ -35,11 +33,16 @@ internal sealed partial class ServeProcess : IDisposable
                 process.BeginErrorReadLine();
                 return serve;
             }
+            Assert.Fail($"genlab serve printed no address:\n{seen}{await process.StandardError.ReadToEndAsync()}");
+            return null!;
         }
-        string stderr = process.HasExited ? await process.StandardError.ReadToEndAsync() : "";
-        if (!process.HasExited) process.Kill(entireProcessTree: true);
-        Assert.Fail($"genlab serve printed no address:\n{seen}{stderr}");
-        return null!;
+        catch
+        {
+            // Whatever went wrong (no address, a time-out), no server is left running behind the test.
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }
