@@ -3,10 +3,12 @@
 #   fonts-dejavu-core  the faces the digit labs draw with and the plots are labelled in (named in the experiments)
 #   gcc                compiles build/mkl_on_amd.c and the NaN tests' tests/GenLab.Runner.Tests/Native/poison_alloc.c
 #   python3-torch      PyTorch 1.13 for the export tests (tests/python/check_export.py loads what `genlab export` writes)
+#   chromium           headless browser of the browser tests (results index, comparison pages, `genlab serve`)
+#   chromium-driver    ChromeDriver, through which the tests' Selenium WebDriver drives chromium (same version)
 # Runs apt-get as root, or through sudo. On other systems it lists what to install and stops.
 set -euo pipefail
 
-needed=(fonts-dejavu-core gcc libc6-dev python3-torch)
+needed=(fonts-dejavu-core gcc libc6-dev python3-torch chromium chromium-driver)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -8,7 +8,7 @@ namespace GenLab.Reports;
 /// from disk or as a mail attachment. Every string from the run folder goes through <see cref="E"/>.</summary>
 public static class HtmlReport
 {
-    private const string Css = """
+    internal const string Css = """
         body { font-family: "DejaVu Sans", system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
         h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 1.6em; }
         table { border-collapse: collapse; margin: 0.5em 0; } th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }

@@ -52,8 +52,39 @@ public static class Cli
         validate.SetAction(parse => ValidateCommand.Execute(parse.GetValue(files)!, parse.GetValue(set) ?? [], Data(parse)));
 
         var listRoot = new Argument<string>("dir") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
-        var list = new Command("list", "List runs: name, status, steps, best metric, start time.") { listRoot };
-        list.SetAction(parse => ListCommand.Execute(parse.GetValue(listRoot)!));
+        var listJson = new Option<bool>("--json") { Description = "Print the runs as JSON (for scripts)." };
+        var list = new Command("list", "List runs: name, status, steps, best metric, start time, path, and the config keys that tell runs of one experiment apart.")
+            { listRoot, listJson };
+        list.SetAction(parse => ListCommand.Execute(parse.GetValue(listRoot)!, parse.GetValue(listJson)));
+
+        var resultsFolder = new Option<string>("--results")
+        {
+            Description = "The results folder (where latest:<name> and reference/ are looked up).",
+            DefaultValueFactory = _ => "results",
+        };
+        var compareRuns = new Argument<string[]>("runs")
+        {
+            Description = "Run folders, results/<name>/latest or latest:<name> (two or more; one with --ref).", Arity = ArgumentArity.ZeroOrMore,
+        };
+        var compareRef = new Option<string?>("--ref")
+        {
+            Description = "Also compare with the reference run of each run's experiment (results/reference/<name>), or of the folder given.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var compareOut = new Option<string?>("--out") { Description = "Folder to write index.html and README.md into (default: <results>/compare/<runs>)." };
+        var compare = new Command("compare", "Compare runs: config keys that differ, metrics, overlaid curves, samples and report sections side by side.")
+            { compareRuns, compareRef, compareOut, resultsFolder };
+        compare.SetAction(parse => CompareCommand.Execute(parse.GetValue(compareRuns) ?? [], parse.GetResult(compareRef) is not null,
+            parse.GetValue(compareRef), parse.GetValue(compareOut), parse.GetValue(resultsFolder)!));
+
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => ServeCommand.DefaultPort };
+        var bind = new Option<string>("--host")
+        {
+            Description = "Address to listen on; the default serves this machine only.", DefaultValueFactory = _ => ServeCommand.DefaultHost,
+        };
+        var serve = new Command("serve", "A local dashboard of the results folder: runs, live progress, reports and comparisons (read only).")
+            { resultsFolder, port, bind };
+        serve.SetAction((parse, _) => ServeCommand.ExecuteAsync(parse.GetValue(resultsFolder)!, parse.GetValue(port), parse.GetValue(bind)!));
 
         var reportDirectory = new Argument<string>("run-dir") { Description = "A run folder." };
         var report = new Command("report", "Regenerate a run's report from its files.") { reportDirectory };
@@ -114,6 +145,8 @@ public static class Cli
         root.Subcommands.Add(validate);
         root.Subcommands.Add(list);
         root.Subcommands.Add(report);
+        root.Subcommands.Add(compare);
+        root.Subcommands.Add(serve);
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(verify);
         root.Subcommands.Add(export);

@@ -1,53 +1,39 @@
-using System.Diagnostics;
 using System.Globalization;
-using GenLab.Reports.RunFolder;
+using System.Text.Json;
+using GenLab.Runner.Compare;
 using GenLab.Runner.Hosting;
+using GenLab.Runner.Runs;
 
 namespace GenLab.Runner.Commands;
 
 public static class ListCommand
 {
-    public sealed record RunRow(string Name, string RunId, string Status, long Step, long TotalSteps, BestMetric? Best,
-        DateTimeOffset StartedUtc, string Path);
+    /// <summary>Every run under <paramref name="resultsRoot"/>, oldest first (see <see cref="RunCatalog.Find"/>).</summary>
+    public static IReadOnlyList<RunEntry> Find(string resultsRoot) => RunCatalog.Find(resultsRoot);
 
-    /// <summary>Every run under <paramref name="resultsRoot"/>, oldest first. A run marked running whose process is
-    /// gone (killed, power cut) is shown as <c>crashed</c>: run.json could not say so itself.</summary>
-    public static IReadOnlyList<RunRow> Find(string resultsRoot)
-    {
-        var rows = new List<RunRow>();
-        if (!Directory.Exists(resultsRoot)) return rows;
-        // Links are not followed: `latest` points at a run listed anyway, and a link may lead out of the results folder
-        // or round in a loop.
-        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (string runJson in Directory.EnumerateFiles(resultsRoot, RunFiles.RunInfo, walk))
-        {
-            string dir = System.IO.Path.GetDirectoryName(runJson)!;
-            if (dir.Contains(System.IO.Path.DirectorySeparatorChar + RunFiles.Checkpoints + System.IO.Path.DirectorySeparatorChar)) continue;
-            RunInfo info;
-            try { info = RunInfo.Read(dir); }
-            catch (Exception e) when (e is System.Text.Json.JsonException or IOException or InvalidDataException) { continue; }
-            string status = info.Status.ToString().ToLowerInvariant();
-            if (info.Status == RunStatus.Running && info.ProcessId is int pid && !IsAlive(pid)) status = "crashed";
-            rows.Add(new RunRow(info.Name, info.RunId, status, info.Step, info.TotalSteps, info.Best, info.StartedUtc, dir));
-        }
-        return rows.OrderBy(r => r.StartedUtc).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
-    }
-
-    public static int Execute(string resultsRoot)
+    public static int Execute(string resultsRoot, bool json = false)
     {
         if (File.Exists(resultsRoot)) return CliErrors.Report($"{resultsRoot} is a file; list takes the results folder");
         var rows = Find(resultsRoot);
+        var varying = VaryingKeys(rows);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => Json(r, resultsRoot, varying[r.Path])), JsonOptions));
+            return ExitCodes.Ok;
+        }
         if (rows.Count == 0)
         {
             Console.WriteLine($"no runs under {resultsRoot}");
             return ExitCodes.Ok;
         }
-        string[] header = ["NAME", "RUN", "STATUS", "STEPS", "BEST", "STARTED (UTC)"];
+        string[] header = ["NAME", "STATUS", "STEPS", "BEST", "STARTED (UTC)", "PATH", "CONFIG"];
         var table = rows.Select(r => new[]
         {
-            r.Name, r.RunId, r.Status, $"{r.Step}/{r.TotalSteps}",
+            r.Name, r.Status, $"{r.Step}/{r.TotalSteps}",
             r.Best is null ? "-" : $"{r.Best.Split} {r.Best.Metric} {r.Best.Value.ToString("F4", CultureInfo.InvariantCulture)} @{r.Best.Step}",
             r.StartedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            Path.Combine(resultsRoot, r.RelativePath),
+            string.Join(" ", varying[r.Path].Select(k => $"{k.Key}={k.Value}")),
         }).ToList();
         int[] widths = header.Select((h, i) => Math.Max(h.Length, table.Max(row => row[i].Length))).ToArray();
         Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
@@ -55,14 +41,42 @@ public static class ListCommand
         return ExitCodes.Ok;
     }
 
-    private static bool IsAlive(int pid)
+    /// <summary>For each run, the config keys whose values vary between the runs of its experiment (a <c>--set</c>, a
+    /// seed): what tells two runs of one experiment apart. Empty for an experiment's only run.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<(string Key, string Value)>> VaryingKeys(IReadOnlyList<RunEntry> rows)
     {
-        try
+        var result = new Dictionary<string, IReadOnlyList<(string, string)>>(StringComparer.Ordinal);
+        foreach (var experiment in rows.Where(r => !r.IsReference).GroupBy(r => r.Name))
         {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            var runs = experiment.ToList();
+            var keys = runs.Select(r => ConfigKeys.Read(r.Path)).ToList();
+            var differing = runs.Count < 2 ? new HashSet<string>() : ConfigKeys.Compare(keys).Differences.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+            for (int i = 0; i < runs.Count; i++)
+                result[runs[i].Path] = keys[i].Where(k => differing.Contains(k.Key)).ToList();
         }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
+        foreach (var row in rows) result.TryAdd(row.Path, []);
+        return result;
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new GenLab.Reports.RunFolder.NonFiniteAsNull() },
+    };
+
+    /// <summary>One run for scripts: what the table shows, with the path as given (results folder + run folder), the
+    /// report's path and the varying config keys as an object.</summary>
+    internal static object Json(RunEntry r, string resultsRoot, IReadOnlyList<(string Key, string Value)> varying) => new
+    {
+        r.Name, r.RunId, r.Kind, r.Status, r.Step, r.TotalSteps,
+        Best = r.Best is { } b ? new { b.Split, b.Metric, b.Value, b.Step } : null,
+        r.StartedUtc, r.EndedUtc,
+        DurationS = r.Duration?.TotalSeconds,
+        Path = Path.Combine(resultsRoot, r.RelativePath),
+        Report = r.ReportRelative is { } report ? Path.Combine(resultsRoot, report) : null,
+        r.IsReference,
+        Config = varying.ToDictionary(k => k.Key, k => k.Value),
+    };
 }

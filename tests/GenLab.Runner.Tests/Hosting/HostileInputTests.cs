@@ -258,6 +258,9 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("--top-p must be in (0, 1], got 2", "sample", "no-such-run", "--top-p", "2")]
     [InlineData("--max-tokens must be between 1 and 100000, got 2000000000", "sample", "no-such-run", "--max-tokens", "2000000000")]
     [InlineData("no experiment files under no-such-folder", "verify", "no-such-folder")]
+    [InlineData("compare takes two or more runs, or one run and --ref", "compare", "experiment.yaml")]
+    [InlineData("no-such-run: no such run folder", "compare", "no-such-run", "--ref")]
+    [InlineData("no-such-folder: no such results folder", "serve", "--results", "no-such-folder")]
     public async Task EveryVerb_OnBadInput_ExitsTwoWithOneScreen(string expected, params string[] args)
     {
         AssertBadInput(await Genlab(args), expected);
