@@ -52,7 +52,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         manual_seed(config.Seed);
         bool trainable = ExperimentKinds.IsTrainable(config.Kind);
         using var experiment = trainable
-            ? ExperimentFactory.Create(config, device, new ExperimentContext(request.ResultsRoot, workingDirectory)) : null;
+            ? ExperimentFactory.Create(config, device, new ExperimentContext(request.ResultsRoot, workingDirectory, Log: logger)) : null;
         var analysis = trainable ? null : ExperimentFactory.CreateAnalysis(config);
 
         var startedUtc = DateTimeOffset.UtcNow;
@@ -147,7 +147,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
 
         manual_seed(loaded.Config.Seed);
         using var experiment = ExperimentFactory.Create(loaded.Config, device,
-            new ExperimentContext(Path.GetDirectoryName(Path.GetDirectoryName(folder.Path))!, info.WorkingDirectory, checkpoint));
+            new ExperimentContext(Path.GetDirectoryName(Path.GetDirectoryName(folder.Path))!, info.WorkingDirectory, checkpoint, logger));
         Recorder = new RunRecorder(folder, info);
         Recorder.Update(r => r with
         {
