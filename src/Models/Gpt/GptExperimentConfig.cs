@@ -13,8 +13,9 @@ public sealed record GptTextDataConfig : IValidatable
     /// the distinct documents' characters with <c>split: documents</c>.</summary>
     public double ValFraction { get; init; } = 0.1;
     /// <summary>tail: the last <c>val_fraction</c> of the token stream is validation (nanoGPT's shakespeare_char);
-    /// documents: blank-line-separated documents, duplicates removed, validation documents drawn by the seed, for a
-    /// text that repeats itself. The report's <c>val_overlap</c> says how much validation text training also has.</summary>
+    /// documents: blank-line-separated documents, duplicates removed, validation documents picked by a hash of their
+    /// text (not the seed), for a text made of many short documents or one that repeats itself. The report's
+    /// <c>val_overlap</c> says how much validation text training also has.</summary>
     public TextSplit Split { get; init; } = TextSplit.Tail;
     /// <summary>char (nanoGPT's default), word, bpe, cl100k or o200k. A char, word or bpe vocabulary is learnt from
     /// the whole file with <c>split: tail</c> (as nanoGPT's prepare.py does), from the training documents alone with

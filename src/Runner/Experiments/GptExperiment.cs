@@ -48,7 +48,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         // A resumed run takes architecture and tokenizer from its own checkpoint: the init run may be gone.
         var source = context.Resume ?? _init;
         var documents = !finetune && config.DataAs<GptTextDataConfig>() is { Split: TextSplit.Documents } textData
-            ? SplitDocuments(textData, config.Seed) : null;
+            ? SplitDocuments(textData) : null;
 
         GptConfig gpt;
         GptModel? imported = null;
@@ -191,8 +191,8 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         return PromptTemplate.ResponseOf(completion).Trim().TrimEnd('#').TrimEnd();
     }
 
-    /// <summary>The text's documents, split by the seed (so a resumed run splits the same way).</summary>
-    private static DocumentSplit SplitDocuments(GptTextDataConfig data, long seed)
+    /// <summary>The text's distinct documents, split into training and validation by a hash of each.</summary>
+    private static DocumentSplit SplitDocuments(GptTextDataConfig data)
     {
         if (!File.Exists(data.Path)) throw new FileNotFoundException($"{data.Path}: text file not found", data.Path);
         string text = File.ReadAllText(data.Path);
@@ -200,7 +200,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         if (distinct < 2)
             throw new InvalidDataException($"data.split: documents: {data.Path} has {distinct} distinct document(s); a document split needs "
                 + "at least 2 (documents are separated by blank lines; use split: tail for one long text)");
-        return DocumentSplit.Of(text, data.ValFraction, seed);
+        return DocumentSplit.Of(text, data.ValFraction);
     }
 
     /// <summary>Token ids of the validation documents; a vocabulary learnt from the training documents alone may lack
@@ -220,7 +220,7 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         string split = documents is null
             ? string.Format(c, "Split: tail. The last {0:0.##%} of the token stream is validation ({1:N0} tokens; training {2:N0}).", valFraction, valTokens, trainTokens)
             : string.Format(c, "Split: documents. The text holds {0:N0} distinct documents (blank-line-separated; {1:N0} duplicates removed); "
-                + "the seed drew {2:N0} for validation ({3:N0} tokens) and left {4:N0} for training ({5:N0} tokens).",
+                + "{2:N0} of them, picked by a hash of their text, are validation ({3:N0} tokens) and {4:N0} training ({5:N0} tokens).",
                 documents.Train.Count + documents.Val.Count, documents.Duplicates, documents.Val.Count, valTokens, documents.Train.Count, trainTokens);
         return split + string.Format(c, " val_overlap = {0:F3}: the share of validation characters in lines that also occur in the training text.", overlap);
     }
