@@ -16,6 +16,17 @@ internal static partial class Word2VecBenchmark
 {
     private const int Seed = 1, Workers = 2, Frequent = 200, TopK = 10;
     private static readonly string[] Probes = ["king", "love", "night", "lord", "sword"];
+    /// <summary>Pairs of related words that occur at least 20 times each in tiny Shakespeare: a model is better the
+    /// nearer each word ranks its partner (a check with an answer, beside the agreement between models).</summary>
+    private static readonly (string, string)[] Related =
+    [
+        ("king", "queen"), ("father", "mother"), ("son", "daughter"), ("brother", "sister"), ("husband", "wife"),
+        ("lord", "lady"), ("man", "woman"), ("he", "she"), ("his", "her"), ("day", "night"), ("sun", "moon"),
+        ("heaven", "earth"), ("life", "death"), ("love", "hate"), ("first", "second"), ("one", "two"), ("three", "four"),
+        ("thou", "thee"), ("thy", "thine"), ("sir", "madam"), ("duke", "duchess"), ("men", "women"), ("war", "peace"),
+        ("friend", "foe"), ("young", "old"), ("hot", "cold"), ("black", "white"), ("fair", "foul"), ("ten", "twenty"),
+        ("hundred", "thousand"), ("eyes", "ears"), ("edward", "henry"), ("romeo", "juliet"), ("warwick", "clarence"),
+    ];
 
     [GeneratedRegex("[a-z']+")]
     private static partial Regex WordPattern();
@@ -92,16 +103,22 @@ internal static partial class Word2VecBenchmark
                 Console.WriteLine("nearest 5 by cosine:");
                 Console.WriteLine($"  GenLab: {Neighbours(ours!)}");
                 using var gensim = python is null ? null : Word2VecModel.LoadText(gensimVectors);
-                if (gensim is not null)
+                // gensim again from another seed: how far two good runs differ.
+                Word2VecModel SecondGensim()
                 {
-                    Console.WriteLine($"  gensim: {Neighbours(gensim)}");
                     RunGensim(python!, script, config, Seed + 1, gensimVectors);
-                    using var gensim2 = Word2VecModel.LoadText(gensimVectors);
+                    return Word2VecModel.LoadText(gensimVectors);
+                }
+                using var gensim2 = python is null ? null : SecondGensim();
+                if (gensim is not null) Console.WriteLine($"  gensim: {Neighbours(gensim)}");
+                Console.WriteLine($"related pairs ({Related.Length}, both ways), partner among the {TopK} nearest / median rank: "
+                    + $"GenLab {RelatedScore(ours!)}" + (perPair is null ? "" : $", per-pair negatives {RelatedScore(perPair)}")
+                    + $", torch {RelatedScore(torchModel)}" + (gensim is null ? "" : $", gensim {RelatedScore(gensim)}, gensim seed {Seed + 1} {RelatedScore(gensim2!)}"));
+                if (gensim is not null)
                     Console.WriteLine($"shared {TopK} nearest neighbours of the {Frequent} most frequent words (mean of {TopK}): "
-                        + $"GenLab–gensim {Overlap(ours!, gensim):F2}, gensim–gensim (seeds {Seed}, {Seed + 1}) {Overlap(gensim, gensim2):F2}, "
+                        + $"GenLab–gensim {Overlap(ours!, gensim):F2}, gensim–gensim (seeds {Seed}, {Seed + 1}) {Overlap(gensim, gensim2!):F2}, "
                         + $"torch–gensim {Overlap(torchModel, gensim):F2}, GenLab–torch {Overlap(ours!, torchModel):F2}"
                         + (perPair is null ? "" : $", per-pair–gensim {Overlap(perPair, gensim):F2}"));
-                }
                 ours!.Dispose();
                 perPair?.Dispose();
             }
@@ -114,6 +131,17 @@ internal static partial class Word2VecBenchmark
 
     private static string Neighbours(Word2VecModel model) => string.Join("; ", Probes.Where(p => model.Vocabulary.IndexOf(p) >= 0)
         .Select(p => $"{p} → {string.Join(" ", model.Nearest(p, 5).Select(n => n.Word))}"));
+
+    /// <returns>"share of directions whose partner is among the TopK nearest / median rank of the partner".</returns>
+    private static string RelatedScore(Word2VecModel model)
+    {
+        var ranks = new List<double>();
+        foreach (var (a, b) in Related)
+            foreach (var (word, partner) in new[] { (a, b), (b, a) })
+                if (model.Vocabulary.IndexOf(word) >= 0 && model.Vocabulary.IndexOf(partner) >= 0)
+                    ranks.Add(1 + model.Nearest(word, model.Vocabulary.Size).Select(n => n.Word).ToList().IndexOf(partner));
+        return $"{ranks.Count(r => r <= TopK) / (double)ranks.Count:P0} / {Stats.Median(ranks):F0}";
+    }
 
     /// <summary>Mean number of the <see cref="TopK"/> nearest neighbours (cosine) that <paramref name="a"/> and
     /// <paramref name="b"/> agree on, over the <see cref="Frequent"/> most frequent words of <paramref name="a"/> that

@@ -37,11 +37,14 @@ internal static class Word2VecHogwild
         int V = vocabulary.Size, D = config.Size, stride = (D + 15) / 16 * 16;
         var shared = new Shared(config, vocabulary, stride, corpus);
 
-        // word2vec.c's initialisation: syn0 uniform in [−0.5/size, 0.5/size), syn1neg zero.
+        // syn0 uniform in [−1/size, 1/size) as gensim 4 draws it, syn1neg zero. word2vec.c's range is half as wide;
+        // with it CBOW on tiny Shakespeare ranked the partners of 34 related word pairs (king–queen, …) worse than
+        // gensim: among the 10 nearest 35 % of the time, median rank 95 (5 seeds), against 37 % and 47 with this
+        // range (gensim: 39 % and 62); skip-gram went from 35 % / 91 to 36 % / 70 (gensim 37 % / 94).
         ulong init = Data.SplitMix64.ForPurpose(seed, "word2vec").NextUInt64();
         for (int i = 0; i < V; i++)
             for (int d = 0; d < D; d++)
-                shared.Syn0[(long)i * stride + d] = (High32(Next(ref init)) / 4294967296f - 0.5f) / D;
+                shared.Syn0[(long)i * stride + d] = (High32(Next(ref init)) / 2147483648f - 1f) / D;
 
         int workers = config.EffectiveWorkers;
         var clock = Stopwatch.StartNew();
