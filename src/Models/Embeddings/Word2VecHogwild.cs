@@ -24,7 +24,8 @@ internal static class Word2VecHogwild
     private const int LossEvery = 16;
 
     /// <summary>word2vec.c's generator: next_random = next_random · 25214903917 + 11 (mod 2^64). Its low bits have
-    /// short periods (bit k repeats every 2^(k+1) draws), so every draw here reads bits 16–47, as its table lookup does.</summary>
+    /// short periods (bit k repeats every 2^(k+1) draws), so draws here read bits 16–47, as its table lookup does
+    /// (and the alias table's coin bits 48–63).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Next(ref ulong random) => random = random * 25214903917UL + 11;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -176,7 +177,8 @@ internal static class Word2VecHogwild
             for (int i = 0; i < length; i++)
             {
                 int word = _sentence[i];
-                // word2vec.c's dynamic window: b = random % window, contexts within window − b ∈ [1, window].
+                // word2vec.c's dynamic window: b = random % window (here bits 16–47 scaled to [0, window)), contexts
+                // within window − b ∈ [1, window].
                 int reduced = window - (int)((ulong)High32(Next(ref random)) * (uint)window >> 32);
                 int from = Math.Max(0, i - reduced), to = Math.Min(length - 1, i + reduced);
                 for (int c = from; c <= to; c++)
