@@ -118,11 +118,17 @@ public static class Cli
         };
         var verifyCi = new Option<bool>("--ci") { Description = "Run the reduced variant each file declares for CI (its `ci:` section), where it has one." };
         var reference = new Option<string?>("--reference") { Description = "Also write each passing run as a reference (results, metrics, report figures) under this folder." };
+        var verifyParallel = new Option<int>("--parallel")
+        {
+            Description = "Runs at once, the cores split between them (longest first, by the committed reference runs' durations).",
+            DefaultValueFactory = _ => 1,
+        };
         var verify = new Command("verify", "Run every CPU experiment and check its stated expectations; prints a table, exits 1 on any miss.")
-            { verifyPaths, verifyCi, filter, results, reference, dataDir };
+            { verifyPaths, verifyCi, filter, results, reference, dataDir, verifyParallel };
         verify.SetAction(parse => VerifyCommand.Execute(new VerifyCommand.Options(
             parse.GetValue(verifyPaths) is { Length: > 0 } paths ? paths : ["experiments"], parse.GetValue(verifyCi),
-            parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference), Data(parse))));
+            parse.GetValue(filter), parse.GetValue(results)!, parse.GetValue(reference), Data(parse), parse.GetValue(verifyParallel),
+            VerifyCommand.ReferenceFolder(parse.GetValue(results)!))));
 
         var exportFrom = new Argument<string>("run-dir") { Description = "A run folder (its best checkpoint) or a checkpoint folder." };
         var exportFormat = new Option<ExportFormat>("--format")

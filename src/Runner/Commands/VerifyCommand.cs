@@ -14,12 +14,22 @@ namespace GenLab.Runner.Commands;
 /// <summary><c>verify [experiments…] [--ci]</c>: runs every shipped CPU experiment (or the reduced variant each declares
 /// for CI) as <c>genlab run</c> would, each in its own process, and checks every stated expectation. Prints one table —
 /// experiment, result, expected, value, verdict, seconds — and exits 1 when anything is missed, failed or could not
-/// run. With <c>--reference DIR</c> it also writes each run's results, final metrics and key figures there.</summary>
+/// run. With <c>--reference DIR</c> it also writes each run's results, final metrics and key figures there.
+/// <para>With <c>--parallel N</c> it keeps N runs going at once, each with the machine's cores split between them
+/// (<c>GENLAB_THREADS</c>): small convolutions and matrix products gain little from a second thread, so two one-thread
+/// runs finish a suite sooner than one two-thread run after another. Runs start longest first — by the duration of the
+/// lab's committed reference run (<c>results/reference/&lt;name&gt;/run.json</c>) where there is one — and a run that
+/// starts from another's latest run waits for it.</para></summary>
 public static class VerifyCommand
 {
     /// <param name="Data">Its data folders are passed on to each run (<c>--data-dir</c>).</param>
+    /// <param name="Parallel">Runs at once (1: one after another, each with every core).</param>
+    /// <param name="DurationHints">Where committed reference runs are (their durations order the runs when parallel).</param>
     public sealed record Options(IReadOnlyList<string> Paths, bool Ci, string? Filter, string ResultsRoot, string? ReferenceRoot,
-        DataSearch? Data = null);
+        DataSearch? Data = null, int Parallel = 1, string? DurationHints = null);
+
+    /// <summary>The most runs <c>--parallel</c> accepts.</summary>
+    public const int MaxParallel = 64;
 
     /// <summary>One experiment's outcome: its expectation rows, or why it has none.</summary>
     private sealed record Outcome(string Name, string File, double Seconds, IReadOnlyList<ExpectationOutcome> Rows, string? Problem,
@@ -49,21 +59,21 @@ public static class VerifyCommand
             else planned.Add((file, loaded));
         }
 
+        if (options.Parallel is < 1 or > MaxParallel)
+            return CliErrors.Report($"--parallel {options.Parallel}: must be between 1 and {MaxParallel}");
         var ordered = DependencyOrder(planned);
-        for (int i = 0; i < ordered.Count; i++)
+        if (options.Parallel == 1)
         {
-            var (file, loaded) = ordered[i];
-            string variant = options.Ci && loaded.HasCiVariant ? " (CI variant)" : "";
-            Console.WriteLine($"[{i + 1}/{ordered.Count}] {loaded.Config.Name}{variant}: {Relative(file)}");
-            var outcome = RunOne(file, loaded, options);
-            outcomes.Add(outcome);
-            Console.WriteLine(outcome.Problem is { } p
-                ? $"      {p} ({outcome.Seconds:F0} s)"
-                : $"      {outcome.Rows.Count(r => r.Passed)} of {outcome.Rows.Count} expectation(s) met ({outcome.Seconds:F0} s)");
-            if (options.ReferenceRoot is not null && outcome.Problem is null && outcome.Rows.All(r => r.Passed))
-                ReferenceRun.Write(LatestRun(options.ResultsRoot, loaded.Config.Name)!, options.ReferenceRoot);
+            for (int i = 0; i < ordered.Count; i++)
+            {
+                var (file, loaded) = ordered[i];
+                Console.WriteLine($"[{i + 1}/{ordered.Count}] {loaded.Config.Name}{Variant(loaded, options)}: {Relative(file)}");
+                var outcome = RunOne(file, loaded, options, threads: null, prefix: "      ");
+                outcomes.Add(outcome);
+                Finished(outcome, loaded, options, "      ");
+            }
         }
-
+        else outcomes.AddRange(RunInParallel(LongestFirst(ordered, options.DurationHints), options));
         Console.WriteLine();
         Console.Write(Table(outcomes));
         int failed = outcomes.Count(o => !o.Skipped && (o.Problem is not null || o.Rows.Any(r => !r.Passed)));
@@ -71,6 +81,80 @@ public static class VerifyCommand
         Console.WriteLine($"verify: {outcomes.Count(o => !o.Skipped)} experiment(s) run, {checkedCount} expectation(s) checked, "
             + $"{failed} experiment(s) failing, {outcomes.Count(o => o.Skipped)} skipped; {outcomes.Sum(o => o.Seconds):F0} s");
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The committed reference runs: <c>&lt;results&gt;/reference</c>, else the working folder's
+    /// <c>results/reference</c> (CI verifies into a scratch results folder); null when neither exists.</summary>
+    internal static string? ReferenceFolder(string resultsRoot) =>
+        new[] { Path.Combine(resultsRoot, RunCatalog.ReferenceFolder), Path.Combine("results", RunCatalog.ReferenceFolder) }
+            .FirstOrDefault(Directory.Exists);
+
+    private static string Variant(LoadedExperiment loaded, Options options) => options.Ci && loaded.HasCiVariant ? " (CI variant)" : "";
+
+    /// <summary>Prints an experiment's verdict line and writes its reference when it met every expectation.</summary>
+    private static void Finished(Outcome outcome, LoadedExperiment loaded, Options options, string indent)
+    {
+        Console.WriteLine(outcome.Problem is { } p
+            ? $"{indent}{p} ({outcome.Seconds:F0} s)"
+            : $"{indent}{outcome.Rows.Count(r => r.Passed)} of {outcome.Rows.Count} expectation(s) met ({outcome.Seconds:F0} s)");
+        if (options.ReferenceRoot is not null && outcome.Problem is null && outcome.Rows.All(r => r.Passed))
+            ReferenceRun.Write(LatestRun(options.ResultsRoot, loaded.Config.Name)!, options.ReferenceRoot);
+    }
+
+    /// <summary>Up to <c>Parallel</c> runs at once, in <paramref name="queue"/>'s order, each with its share of the
+    /// cores; a run whose <c>init_from: latest:</c> names another planned run starts after that one has finished.
+    /// Child output is prefixed with the experiment's name.</summary>
+    private static List<Outcome> RunInParallel(List<(string File, LoadedExperiment Loaded)> queue, Options options)
+    {
+        int threads = Math.Max(1, Environment.ProcessorCount / options.Parallel);
+        var planned = queue.Select(q => q.Loaded.Config.Name).ToHashSet(StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var running = new Dictionary<Task<Outcome>, LoadedExperiment>();
+        var outcomes = new List<Outcome>();
+        var pending = new List<(string File, LoadedExperiment Loaded)>(queue);
+        int started = 0;
+        Console.WriteLine($"verify: {queue.Count} experiment(s), {options.Parallel} at a time, {threads} thread(s) each");
+        while (pending.Count > 0 || running.Count > 0)
+        {
+            while (running.Count < options.Parallel
+                && pending.FindIndex(p => InitFromLatest(p.Loaded.Config) is not { } d || !planned.Contains(d) || done.Contains(d)) is var next and >= 0)
+            {
+                var (file, loaded) = pending[next];
+                pending.RemoveAt(next);
+                string name = loaded.Config.Name;
+                Console.WriteLine($"[{++started}/{queue.Count}] {name}{Variant(loaded, options)}: {Relative(file)} (started)");
+                running.Add(Task.Run(() => RunOne(file, loaded, options, threads, prefix: $"      [{name}] ")), loaded);
+            }
+            var finished = Task.WhenAny(running.Keys).GetAwaiter().GetResult();
+            var which = running[finished];
+            running.Remove(finished);
+            var outcome = finished.GetAwaiter().GetResult();
+            done.Add(which.Config.Name);
+            outcomes.Add(outcome);
+            Finished(outcome, which, options, $"      [{which.Config.Name}] ");
+        }
+        return outcomes;
+    }
+
+    /// <summary><paramref name="ordered"/> with the longest known runs first (a committed reference's duration), the
+    /// rest after them in their order; dependencies are kept by the scheduler, not by this order.</summary>
+    internal static List<(string File, LoadedExperiment Loaded)> LongestFirst(List<(string File, LoadedExperiment Loaded)> ordered,
+        string? referenceRoot)
+    {
+        double Known((string File, LoadedExperiment Loaded) item)
+        {
+            if (referenceRoot is null) return 0;
+            string dir = Path.Combine(referenceRoot, item.Loaded.Config.Name);
+            if (!File.Exists(Path.Combine(dir, RunFiles.RunInfo))) return 0;
+            try
+            {
+                var info = RunInfo.Read(dir);
+                return info.EndedUtc is { } end ? (end - info.StartedUtc).TotalSeconds : 0;
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException) { return 0; }
+        }
+        return [.. ordered.Select((item, index) => (item, index, seconds: Known(item)))
+            .OrderByDescending(x => x.seconds).ThenBy(x => x.index).Select(x => x.item)];
     }
 
     /// <summary>The shipped experiment files under each path (a file counts as itself), without the <c>_*.yaml</c>
@@ -103,19 +187,22 @@ public static class VerifyCommand
     private static string? InitFromLatest(ExperimentConfig config) =>
         config.Model is GptExperimentConfig { InitFrom: { } init } && init.StartsWith("latest:", StringComparison.Ordinal) ? init["latest:".Length..] : null;
 
-    private static Outcome RunOne(string file, LoadedExperiment loaded, Options options)
+    /// <param name="threads">GENLAB_THREADS for the child; null leaves the environment's.</param>
+    /// <param name="prefix">Put before each line of the child's output shown.</param>
+    private static Outcome RunOne(string file, LoadedExperiment loaded, Options options, int? threads, string prefix)
     {
         var clock = Stopwatch.StartNew();
         string name = loaded.Config.Name;
         var start = GenlabProcess(["run", file, "--results", options.ResultsRoot, .. options.Ci && loaded.HasCiVariant ? new[] { "--ci" } : [],
             .. (options.Data?.Directories ?? []).SelectMany(d => new[] { "--data-dir", d })]);
+        if (threads is { } n) start.Environment[CpuThreads.Variable] = n.ToString(CultureInfo.InvariantCulture);
         int exit;
         int pid;
         using (var process = Process.Start(start) ?? throw new InvalidOperationException("could not start genlab"))
         {
             pid = process.Id;
-            process.OutputDataReceived += (_, e) => { if (e.Data is { } line && IsNotable(line)) Console.WriteLine($"      {line}"); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"      {line}"); };
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line && IsNotable(line)) Console.WriteLine($"{prefix}{line}"); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"{prefix}{line}"); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             process.WaitForExit();

@@ -84,4 +84,57 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.True(exit == ExitCodes.BadInput, output);
         Assert.Matches(new Regex(@"bad\.yaml:\d+:3: expect\.no_such_result: a mlp_char experiment reports no result"), output);
     }
+
+    [Fact]
+    public async Task Verify_InParallel_RunsEachWithItsShareOfTheCores_AndTabulatesAll()
+    {
+        Experiment("a-pass.yaml", "first", "best_val_loss: { max: 100 }");
+        Experiment("b-pass.yaml", "second", "best_val_loss: { max: 100 }");
+        string results = Path.Combine(_dir.Root, "results");
+
+        var (exit, output) = await GenlabProcess.RunAsync(["verify", _dir.Root, "--parallel", "2", "--results", results]);
+
+        Assert.True(exit == ExitCodes.Ok, output);
+        int share = Math.Max(1, Environment.ProcessorCount / 2);
+        Assert.Contains($"2 at a time, {share} thread(s) each", output);
+        Assert.Contains("[first] ", output);                                 // child lines say whose they are
+        Assert.Contains("2 experiment(s) run, 2 expectation(s) checked, 0 experiment(s) failing", output);
+        foreach (string name in new[] { "first", "second" })
+            Assert.Equal(share, RunInfo.Read(GenLab.Runner.Runs.RunFolder.ResolveLatest(Path.Combine(results, name))!).Environment.TorchThreads);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("65")]
+    public async Task Verify_ParallelOutOfRange_IsBadInput(string parallel)
+    {
+        string file = Experiment("a-pass.yaml", "first", "best_val_loss: { max: 100 }");
+        var (exit, output) = await GenlabProcess.RunAsync(["verify", file, "--parallel", parallel, "--results", Path.Combine(_dir.Root, "results")]);
+        Assert.True(exit == ExitCodes.BadInput, output);
+        Assert.Contains($"--parallel {parallel}: must be between 1 and 64", output);
+    }
+
+    [Fact]
+    public void LongestFirst_OrdersByTheReferenceRunsDurations_UnknownLast()
+    {
+        var mlp = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "00-quickstart/mlp-char.yaml"), []);
+        var gpt = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "03-transformer/gpt-bpe-pt.yaml"), []);
+        var qa = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "06-finetune/qa-pt.yaml"), []);
+        string reference = Path.Combine(_dir.Root, "reference");
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        foreach (var (loaded, seconds) in new[] { (mlp, 5), (gpt, 170) })
+        {
+            string dir = Directory.CreateDirectory(Path.Combine(reference, loaded.Config.Name)).FullName;
+            new RunInfo
+            {
+                Name = loaded.Config.Name, Kind = "x", RunId = "r", Environment = new EnvironmentInfo(),
+                StartedUtc = start, EndedUtc = start.AddSeconds(seconds),
+            }.Write(dir);
+        }
+
+        var ordered = VerifyCommand.LongestFirst([("qa", qa), ("mlp", mlp), ("gpt", gpt)], reference).Select(o => o.File).ToList();
+
+        Assert.Equal(["gpt", "mlp", "qa"], ordered);
+        Assert.Equal(["qa", "mlp", "gpt"], VerifyCommand.LongestFirst([("qa", qa), ("mlp", mlp), ("gpt", gpt)], null).Select(o => o.File));
+    }
 }
