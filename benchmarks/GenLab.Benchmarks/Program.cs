@@ -28,8 +28,9 @@ static RootCommand Cli()
     var bpe = new Command("bpe", "BPE training and encoding speed, against tiktoken-style references.") { corpus, dataDir };
     bpe.SetAction(p => WithCorpus(p, corpus, dataDir, path => { BpeBenchmark.Run(path); return 0; }));
 
-    var word2vec = new Command("word2vec", "word2vec training speed and neighbour quality, against gensim.") { corpus, dataDir };
-    word2vec.SetAction(p => WithCorpus(p, corpus, dataDir, path => { Word2VecBenchmark.Run(path); return 0; }));
+    var rounds = Positive("--rounds", "Timed rounds, each GenLab then gensim.", 3);
+    var word2vec = new Command("word2vec", "word2vec training speed and neighbour quality, against gensim.") { corpus, dataDir, rounds };
+    word2vec.SetAction(p => WithCorpus(p, corpus, dataDir, path => { Word2VecBenchmark.Run(path, p.GetValue(rounds)!.Value); return 0; }));
 
     var nanoGpt = new Option<string?>("--nanogpt") { Description = "A karpathy/nanoGPT checkout to time beside GenLab." };
     var bareOnly = new Option<bool>("--bare-only") { Description = "Time the bare training loop only, not the full run." };

@@ -13,9 +13,11 @@ namespace GenLab.Models.Embeddings;
 public sealed record Word2VecProgress(long WordsProcessed, long TotalWords, double Alpha, double Loss, double WordsPerSecond);
 
 /// <summary>word2vec with negative sampling (Mikolov et al. 2013, "Efficient Estimation of Word Representations in
-/// Vector Space" and "Distributed Representations of Words and Phrases and their Compositionality"), trained like
-/// word2vec.c but in batches: the examples of a batch are gathered, scored and updated with one set of tensor
-/// operations and plain SGD whose gradients we write out ourselves (no autograd, no optimizer).</summary>
+/// Vector Space" and "Distributed Representations of Words and Phrases and their Compositionality"). Two trainers:
+/// <see cref="Word2VecHogwild"/>, word2vec.c's algorithm over float arrays with SIMD on one thread per core (the
+/// default), and the teaching one, which trains like word2vec.c but in batches: the examples of a batch are
+/// gathered, scored and updated with one set of tensor operations and plain SGD whose gradients we write out
+/// ourselves (no autograd, no optimizer).</summary>
 public sealed class Word2VecModel : IDisposable
 {
     public Word2VecVocabulary Vocabulary { get; }
@@ -41,30 +43,39 @@ public sealed class Word2VecModel : IDisposable
         return (Math.Sqrt(count / threshold) + 1) * threshold / count;
     }
 
-    /// <summary>Trains on <paramref name="sentences"/> (already tokenised). Words below min_count are dropped before
-    /// windows are formed, as in word2vec.c. Deterministic on CPU for a given <paramref name="seed"/> with one worker. Cancelling
-    /// <paramref name="stop"/> ends training early and returns the vectors as they are.</summary>
+    /// <summary>The learning rate after <paramref name="wordsDone"/> of <paramref name="totalWords"/> words (all epochs,
+    /// counted before subsampling): linear from <paramref name="alpha"/> to <paramref name="minAlpha"/>, then flat.
+    /// word2vec.c decays alpha·(1 − done/total) and floors it at alpha·1e-4; gensim decays linearly to min_alpha.</summary>
+    public static double LearningRate(double alpha, double minAlpha, long wordsDone, long totalWords) =>
+        alpha - (alpha - minAlpha) * Math.Min(1.0, (double)wordsDone / totalWords);
+
+    /// <summary>Trains on <paramref name="sentences"/> (already tokenised) with the config's trainer. Words below
+    /// min_count are dropped before windows are formed, as in word2vec.c. Deterministic on one machine for a given
+    /// <paramref name="seed"/> with one worker. Cancelling <paramref name="stop"/> ends training early and returns the
+    /// vectors as they are. Progress reports come from worker 0's thread; their loss is the mean negative-sampling
+    /// loss, −log σ(h·w⁺) − Σ log σ(−h·w⁻) per example ((context, centre) pair for skip-gram, centre for CBOW), over a
+    /// sample of the examples since the previous report (hogwild: every 16th; torch: the latest batch).</summary>
     public static Word2VecModel Train(IReadOnlyList<string[]> sentences, Word2VecConfig config, long seed,
         Action<Word2VecProgress>? progress = null, CancellationToken stop = default)
     {
         var issues = config.Validate().ToList();
         if (issues.Count > 0)
             throw new ArgumentException(string.Join("; ", issues.Select(i => $"{i.Key}: {i.Message}")), nameof(config));
-        var vocabulary = Word2VecVocabulary.Build(sentences, config.MinCount);
-        int V = vocabulary.Size, D = config.Size;
+        var vocabulary = Word2VecVocabulary.Build(sentences, config.MinCount, out var corpus);
+        if (config.Trainer == Word2VecTrainer.Torch) return TrainTorch(corpus, vocabulary, config, seed, progress, stop);
+        var vectors = Word2VecHogwild.Train(corpus, vocabulary, config, seed, progress, stop);
+        return new Word2VecModel(vocabulary, tensor(vectors, [vocabulary.Size, config.Size]));
+    }
 
-        // 1. Sentences as word indices, unknown words removed (word2vec.c's ReadWordIndex skips them too).
-        var corpus = new int[sentences.Count][];
-        for (int s = 0; s < sentences.Count; s++)
-        {
-            var ids = new List<int>(sentences[s].Length);
-            foreach (var word in sentences[s]) if (vocabulary.IndexOf(word) is var id and >= 0) ids.Add(id);
-            corpus[s] = [.. ids];
-        }
+    /// <summary>The batched TorchSharp trainer (<see cref="BatchTrainer"/>).</summary>
+    private static Word2VecModel TrainTorch(Word2VecCorpus corpus, Word2VecVocabulary vocabulary, Word2VecConfig config, long seed,
+        Action<Word2VecProgress>? progress, CancellationToken stop)
+    {
+        int V = vocabulary.Size, D = config.Size, workers = config.EffectiveWorkers;
         var keep = new double[V];
         for (int i = 0; i < V; i++) keep[i] = KeepProbability(vocabulary.Counts[i], vocabulary.TotalCount, config.Sample);
 
-        // 2. word2vec.c's initialisation: syn0 uniform in [−0.5/size, 0.5/size], syn1neg zero.
+        // 1. word2vec.c's initialisation: syn0 uniform in [−0.5/size, 0.5/size], syn1neg zero.
         var init0Rng = SplitMix64.ForPurpose(seed, "word2vec");
         var init = new float[V * D];
         for (int i = 0; i < init.Length; i++) init[i] = (float)(((init0Rng.NextUInt64() >> 11) * (1.0 / (1UL << 53)) - 0.5) / D);
@@ -73,7 +84,7 @@ public sealed class Word2VecModel : IDisposable
 
         var table = new NegativeSamplingTable(vocabulary.Counts);
         long totalWords = vocabulary.TotalCount * config.Epochs, wordsDone = 0, nextReport = 0;
-        double alpha0 = config.EffectiveAlpha;
+        double alpha0 = config.EffectiveAlpha, minAlpha = config.EffectiveMinAlpha;
         var clock = Stopwatch.StartNew();
         var gate = new object();
         double lastLoss = double.NaN;
@@ -84,22 +95,21 @@ public sealed class Word2VecModel : IDisposable
         {
             var rng = worker == 0 ? init0Rng : SplitMix64.ForPurpose(seed, $"word2vec-worker-{worker}");
             using var trainer = new BatchTrainer(config, syn0, syn1, table, rng);
-            int first = (int)((long)corpus.Length * worker / config.Workers);
-            int last = (int)((long)corpus.Length * (worker + 1) / config.Workers);
+            int first = (int)((long)corpus.Sentences * worker / workers);
+            int last = (int)((long)corpus.Sentences * (worker + 1) / workers);
             var sentence = new List<int>();
             double alpha = alpha0;
             int batches = 0;
             for (int epoch = 0; epoch < config.Epochs && !stop.IsCancellationRequested; epoch++)
                 for (int s = first; s < last && !stop.IsCancellationRequested; s++)
                 {
-                    // 3. Subsampling of frequent words: drop each occurrence with probability 1 − keep.
-                    var ids = corpus[s];
+                    // 2. Subsampling of frequent words: drop each occurrence with probability 1 − keep.
+                    var ids = corpus.Words.AsSpan(corpus.Starts[s], corpus.Starts[s + 1] - corpus.Starts[s]);
                     sentence.Clear();
                     foreach (int id in ids)
                         if (keep[id] >= 1 || keep[id] >= rng.NextUInt64() * (1.0 / ulong.MaxValue)) sentence.Add(id);
                     long done = Interlocked.Add(ref wordsDone, ids.Length);
-                    // 4. Linear decay over all words of all epochs (gensim; word2vec.c too, floored at alpha·1e-4).
-                    alpha = alpha0 - (alpha0 - config.MinAlpha) * Math.Min(1.0, (double)done / totalWords);
+                    alpha = LearningRate(alpha0, minAlpha, done, totalWords);
                     trainer.AddSentence(CollectionsMarshal.AsSpan(sentence), alpha, ref batches);
                     if (progress is not null && worker == 0 && done >= nextReport)
                         lock (gate)
@@ -112,15 +122,15 @@ public sealed class Word2VecModel : IDisposable
             if (worker == 0) lastLoss = trainer.LastLoss;
         }
 
-        if (config.Workers == 1) Work(0);
+        if (workers == 1) Work(0);
         else
         {
-            var threads = Enumerable.Range(0, config.Workers).Select(w => new Thread(() => Work(w))).ToArray();
+            var threads = Enumerable.Range(0, workers).Select(w => new Thread(() => Work(w))).ToArray();
             foreach (var thread in threads) thread.Start();
             foreach (var thread in threads) thread.Join();
         }
-        progress?.Invoke(new(wordsDone, totalWords, config.MinAlpha + (alpha0 - config.MinAlpha) * Math.Max(0, 1 - (double)wordsDone / totalWords),
-            lastLoss, wordsDone / clock.Elapsed.TotalSeconds));
+        progress?.Invoke(new(wordsDone, totalWords, LearningRate(alpha0, minAlpha, wordsDone, totalWords), lastLoss,
+            wordsDone / clock.Elapsed.TotalSeconds));
         return new Word2VecModel(vocabulary, syn0);
     }
 

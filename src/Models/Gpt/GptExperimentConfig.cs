@@ -1,4 +1,5 @@
 using GenLab.Models.Configuration;
+using GenLab.Models.Language;
 using GenLab.Models.Tokenizers;
 
 namespace GenLab.Models.Gpt;
@@ -8,10 +9,17 @@ public sealed record GptTextDataConfig : IValidatable
 {
     [FilePath]
     public required string Path { get; init; }
-    /// <summary>The last fraction of the token stream is validation (nanoGPT: 0.1).</summary>
+    /// <summary>The share of the text that is validation (nanoGPT: 0.1): of the tokens with <c>split: tail</c>, of
+    /// the distinct documents' characters with <c>split: documents</c>.</summary>
     public double ValFraction { get; init; } = 0.1;
-    /// <summary>char (nanoGPT's default), word, bpe (trained on the training text), cl100k or o200k. Taken from the
-    /// checkpoint with <c>model.init_from</c>.</summary>
+    /// <summary>tail: the last <c>val_fraction</c> of the token stream is validation (nanoGPT's shakespeare_char);
+    /// documents: blank-line-separated documents, duplicates removed, validation documents picked by a hash of their
+    /// text (not the seed), for a text made of many short documents or one that repeats itself. The report's
+    /// <c>val_overlap</c> says how much validation text training also has.</summary>
+    public TextSplit Split { get; init; } = TextSplit.Tail;
+    /// <summary>char (nanoGPT's default), word, bpe, cl100k or o200k. A char, word or bpe vocabulary is learnt from
+    /// the whole file with <c>split: tail</c> (as nanoGPT's prepare.py does), from the training documents alone with
+    /// <c>split: documents</c>. Taken from the checkpoint with <c>model.init_from</c>.</summary>
     public TokenizerSpec? Tokenizer { get; init; }
 
     public IEnumerable<ConfigIssue> Validate()

@@ -6,7 +6,7 @@ namespace GenLab.Models.Language;
 /// <summary>A token stream cut into a train and a validation part, sampled as random contiguous blocks — nanoGPT's
 /// <c>get_batch</c>: X is <c>data[i : i+T]</c> and Y is <c>data[i+1 : i+1+T]</c>, so every position of a block is
 /// one next-token example. The first <c>trainFraction</c> of the stream is train and the rest val, as nanoGPT
-/// splits shakespeare_char (0.9).</summary>
+/// splits shakespeare_char (0.9), or the two streams come split already (<see cref="DocumentSplit"/>).</summary>
 public sealed class BlockDataset : IDisposable
 {
     public const string Train = "train";
@@ -19,12 +19,22 @@ public sealed class BlockDataset : IDisposable
     {
         if (!(trainFraction > 0 && trainFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(trainFraction), trainFraction, "train fraction must be in (0, 1)");
-        var all = new long[ids.Count];
-        for (int i = 0; i < all.Length; i++) all[i] = ids[i];
-        int trainCount = (int)(all.Length * trainFraction);
-        _train = tensor(all[..trainCount], ScalarType.Int64);
-        _val = tensor(all[trainCount..], ScalarType.Int64);
+        int trainCount = TrainCount(ids.Count, trainFraction);
+        _train = Int64(ids.Take(trainCount));
+        _val = Int64(ids.Skip(trainCount));
     }
+
+    /// <summary>Train and validation streams that were split before tokenizing (by document, say).</summary>
+    public BlockDataset(IReadOnlyList<int> train, IReadOnlyList<int> val)
+    {
+        _train = Int64(train);
+        _val = Int64(val);
+    }
+
+    /// <summary>How many of <paramref name="count"/> tokens the fraction constructor puts in the train part.</summary>
+    public static int TrainCount(int count, double trainFraction) => (int)(count * trainFraction);
+
+    private static Tensor Int64(IEnumerable<int> ids) => tensor(ids.Select(id => (long)id).ToArray(), ScalarType.Int64);
 
     public long TrainTokens => _train.shape[0];
     public long ValTokens => _val.shape[0];

@@ -236,52 +236,58 @@ public static class QaCorpusGenerator
 
     /// <summary>Plain Portuguese text of at least <paramref name="minChars"/> characters, paragraph after paragraph,
     /// stating the concepts and facts of <see cref="Generate"/> in the same words (so the Q&amp;A answers are
-    /// sentences the pre-trained model has already seen) under varied framings.</summary>
+    /// sentences the pre-trained model has already seen) under varied framings. No paragraph is written twice (a
+    /// repeat is drawn again), so a validation set of whole paragraphs is text the model never trained on; and no
+    /// paragraph holds a question of <see cref="Generate"/>, so no held-out question is pre-training text.</summary>
     public static string GenerateText(int minChars, long seed)
     {
         var rng = SplitMix64.ForPurpose(seed, "text");
         // Decks, not independent picks: every concept and fact comes round before any comes round again.
         var concepts = new Deck<Concept>(Concepts, rng);
         var others = new Deck<(string, string)>([.. Comparisons, .. Facts], rng);
+        var written = new HashSet<string>(StringComparer.Ordinal);
         var text = new StringBuilder();
-        while (text.Length < minChars)
+        for (int attempt = 0; text.Length < minChars; attempt++)
         {
-            switch (rng.NextInt64(5))
-            {
-                case 0:
-                case 1:
-                {
-                    var c = concepts.Next();
-                    // Definition then purpose, as the answer to "Fale sobre …" has them; the extra fact before or after.
-                    string[] sentences = rng.NextDouble() < 0.5 ? [c.Definition, c.Purpose, c.Extra] : [c.Extra, c.Definition, c.Purpose];
-                    text.Append(Pick(rng, ["", "Vamos rever um conceito do curso. ", "Um conceito importante: ", "Nas aulas, vimos o seguinte. "]))
-                        .AppendJoin(' ', sentences);
-                    break;
-                }
-                case 2:
-                {
-                    var c = concepts.Next();
-                    text.Append($"Pergunta de revisão: o que é {c.Indefinite} e para que serve? ")
-                        .Append($"Resposta: {c.Definition} {c.Purpose} {c.Extra}");
-                    break;
-                }
-                case 3:
-                {
-                    var (question, answer) = others.Next();
-                    text.Append(question).Append(' ').Append(answer);
-                    break;
-                }
-                default:
-                {
-                    var facts = new List<string>();
-                    for (int i = 0; i < 4; i++) facts.Add(SimpleFact(rng, (int)rng.NextInt64(6)).Answer);
-                    text.Append(Pick(rng, ["Alguns fatos simples. ", "Exercícios resolvidos. ", ""])).AppendJoin(' ', facts);
-                    break;
-                }
-            }
-            text.Append("\n\n");
+            if (attempt > 100 * (minChars / 100 + 10))
+                throw new InvalidOperationException($"could not generate {minChars} characters of distinct paragraphs (got {text.Length})");
+            string paragraph = Paragraph(rng, concepts, others);
+            if (written.Add(paragraph)) text.Append(paragraph).Append("\n\n");
         }
         return text.ToString();
+    }
+
+    private static string Paragraph(SplitMix64 rng, Deck<Concept> concepts, Deck<(string, string)> others)
+    {
+        switch (rng.NextInt64(5))
+        {
+            case 0:
+            case 1:
+            {
+                var c = concepts.Next();
+                // Definition then purpose, as the answer to "Fale sobre …" has them; the extra fact before or after.
+                string[] sentences = rng.NextDouble() < 0.5 ? [c.Definition, c.Purpose, c.Extra] : [c.Extra, c.Definition, c.Purpose];
+                return Pick(rng, ["", "Vamos rever um conceito do curso. ", "Um conceito importante: ", "Nas aulas, vimos o seguinte. "])
+                    + string.Join(' ', sentences);
+            }
+            case 2:
+            {
+                var c = concepts.Next();
+                return $"Pergunta de revisão: o que é {c.Indefinite} e para que serve? Resposta: {c.Definition} {c.Purpose} {c.Extra}";
+            }
+            case 3:
+            {
+                // The answer alone: its question is a Q&A question, which may be held out for validation or test.
+                var (_, answer) = others.Next();
+                return Pick(rng, ["", "Um fato do curso: ", "Vale lembrar: "]) + answer;
+            }
+            default:
+            {
+                var facts = new List<string>();
+                for (int i = 0; i < 4; i++) facts.Add(SimpleFact(rng, (int)rng.NextInt64(6)).Answer);
+                return Pick(rng, ["Alguns fatos simples. ", "Exercícios resolvidos. ", ""]) + string.Join(' ', facts);
+            }
+        }
     }
 
     /// <summary>Writes the lab's data files to <paramref name="directory"/>: <c>qa-pt.jsonl</c> (all pairs), its

@@ -5,7 +5,7 @@ using GenLab.Models.Tokenizers;
 
 namespace GenLab.Models.Language;
 
-/// <summary>A text file as token ids, cached on disk. Tokenizing a few MB with a byte-level BPE takes seconds; the
+/// <summary>A text file (or a part of one) as token ids, cached on disk. Tokenizing a few MB with a byte-level BPE takes seconds; the
 /// cache file <c>&lt;sha256&gt;.tokens</c> is keyed by the SHA-256 of the text's bytes and the tokenizer's saved file,
 /// so a changed text or a retrained tokenizer can never pick up stale ids.
 ///
@@ -26,7 +26,16 @@ public sealed record TokenStream(int[] Ids, string CachePath, bool FromCache)
     public static TokenStream Load(string textPath, ITokenizer tokenizer, string cacheDirectory)
     {
         if (!File.Exists(textPath)) throw new FileNotFoundException($"{textPath}: text file not found", textPath);
-        byte[] textBytes = File.ReadAllBytes(textPath);
+        return FromBytes(File.ReadAllBytes(textPath), tokenizer, cacheDirectory);
+    }
+
+    /// <summary>Token ids of <paramref name="text"/> (a part of a file, such as the training documents of a
+    /// <see cref="DocumentSplit"/>), cached under the same key as a file holding its UTF-8 bytes.</summary>
+    public static TokenStream OfText(string text, ITokenizer tokenizer, string cacheDirectory) =>
+        FromBytes(new UTF8Encoding(false).GetBytes(text), tokenizer, cacheDirectory);
+
+    private static TokenStream FromBytes(byte[] textBytes, ITokenizer tokenizer, string cacheDirectory)
+    {
         string cachePath = Path.Combine(cacheDirectory, Key(textBytes, tokenizer) + ".tokens");
 
         if (TryRead(cachePath, tokenizer.VocabularySize) is { } cached) return new TokenStream(cached, cachePath, true);

@@ -27,6 +27,9 @@ public static class ResultCatalog
             case ExperimentKind.Autoencoder or ExperimentKind.Vae:
                 names["label_knn_accuracy"] = "share of validation images whose label the k nearest training codes (in latent space) vote for";
                 break;
+            case ExperimentKind.Gpt:
+                names["val_overlap"] = "share of validation characters in lines that also occur in the training text (0: validation is text the model never trained on)";
+                break;
             case ExperimentKind.GptFinetune:
                 names["answer_loss"] = "fine-tuned model's validation loss on the answer tokens";
                 names["base_answer_loss"] = "the base model's validation loss on the same answer tokens (step 0)";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using GenLab.Models.Data;
 using GenLab.Models.Gpt;
@@ -8,6 +9,7 @@ using GenLab.Reports.Figures;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
 using GenLab.Runner.Training;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,6 +30,8 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
     private readonly string? _safetensors;
     private readonly Device _device;
     private readonly string _attentionText = "";
+    private readonly double _valOverlap;
+    private readonly string _splitText = "";
 
     public GptExperiment(ExperimentConfig config, Device device, ExperimentContext context)
     {
@@ -43,6 +47,8 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
             throw new InvalidDataException("model.init_from: fine-tuning needs a pre-trained model (a run folder, a checkpoint, latest:<name> or a GPT-2 .safetensors file)");
         // A resumed run takes architecture and tokenizer from its own checkpoint: the init run may be gone.
         var source = context.Resume ?? _init;
+        var documents = !finetune && config.DataAs<GptTextDataConfig>() is { Split: TextSplit.Documents } textData
+            ? SplitDocuments(textData) : null;
 
         GptConfig gpt;
         GptModel? imported = null;
@@ -68,8 +74,10 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         else
         {
             var data = config.DataAs<GptTextDataConfig>();
-            // The vocabulary is learnt from the whole file, as nanoGPT's prepare.py does for characters.
-            _tokenizer = TokenizerBuilder.Build(data.Tokenizer ?? new TokenizerSpec { Type = TokenizerType.Char }, File.ReadAllText(data.Path));
+            // A tail split learns the vocabulary from the whole file, as nanoGPT's prepare.py does for characters; a
+            // document split from the training documents alone, so nothing is learnt from validation text.
+            _tokenizer = TokenizerBuilder.Build(data.Tokenizer ?? new TokenizerSpec { Type = TokenizerType.Char },
+                documents?.TrainText ?? File.ReadAllText(data.Path));
             gpt = (model.Network ?? new GptConfig()) with { VocabSize = _tokenizer.VocabularySize };
         }
 
@@ -83,13 +91,28 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         {
             var data = config.DataAs<GptTextDataConfig>();
             string cache = Environment.GetEnvironmentVariable("GENLAB_CACHE") ?? Path.Combine(Path.GetTempPath(), "genlab-cache", "tokens");
-            var stream = TokenStream.Load(data.Path, _tokenizer, cache);
-            _blocks = new BlockDataset(stream.Ids, 1 - data.ValFraction);
+            int[] train, val;
+            if (documents is null)
+            {
+                var stream = TokenStream.Load(data.Path, _tokenizer, cache);
+                int cut = BlockDataset.TrainCount(stream.Ids.Length, 1 - data.ValFraction);
+                (train, val) = (stream.Ids[..cut], stream.Ids[cut..]);
+                _blocks = new BlockDataset(stream.Ids, 1 - data.ValFraction);
+            }
+            else
+            {
+                train = TokenStream.OfText(documents.TrainText, _tokenizer, cache).Ids;
+                val = EncodeValidation(documents.ValText, cache);
+                _blocks = new BlockDataset(train, val);
+            }
             if (Math.Min(_blocks.TrainTokens, _blocks.ValTokens) < gpt.BlockSize + 1)
                 throw new InvalidDataException($"data.path: {data.Path} gives {_blocks.TrainTokens} training and {_blocks.ValTokens} validation tokens; "
                     + $"each split needs at least block_size + 1 = {gpt.BlockSize + 1} (use more text, a smaller block_size or another val_fraction)");
-            int[] head = stream.Ids[(int)(stream.Ids.Length * (1 - data.ValFraction))..];
-            _attentionText = _tokenizer.Decode([.. head.Take(Math.Min(24, gpt.BlockSize))]);
+            _attentionText = _tokenizer.Decode([.. val.Take(Math.Min(24, gpt.BlockSize))]);
+            // Measured on the decoded streams: the text the model is trained and validated on.
+            _valOverlap = DocumentSplit.LineOverlap(_tokenizer.Decode(train), _tokenizer.Decode(val));
+            _splitText = DescribeSplit(documents, data.ValFraction, train.Length, val.Length, _valOverlap);
+            context.Log?.LogInformation("{Split}", _splitText);
         }
 
         _model = imported ?? new GptModel(gpt);
@@ -168,13 +191,48 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
         return PromptTemplate.ResponseOf(completion).Trim().TrimEnd('#').TrimEnd();
     }
 
+    /// <summary>The text's distinct documents, split into training and validation by a hash of each.</summary>
+    private static DocumentSplit SplitDocuments(GptTextDataConfig data)
+    {
+        if (!File.Exists(data.Path)) throw new FileNotFoundException($"{data.Path}: text file not found", data.Path);
+        string text = File.ReadAllText(data.Path);
+        int distinct = DocumentSplit.Documents(text).Distinct(StringComparer.Ordinal).Count();
+        if (distinct < 2)
+            throw new InvalidDataException($"data.split: documents: {data.Path} has {distinct} distinct document(s); a document split needs "
+                + "at least 2 (documents are separated by blank lines; use split: tail for one long text)");
+        return DocumentSplit.Of(text, data.ValFraction);
+    }
+
+    /// <summary>Token ids of the validation documents; a vocabulary learnt from the training documents alone may lack
+    /// one of their characters (char and word tokenizers).</summary>
+    private int[] EncodeValidation(string valText, string cache)
+    {
+        try { return TokenStream.OfText(valText, _tokenizer, cache).Ids; }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"data.split: documents: the tokenizer learnt from the training documents cannot encode the validation documents ({e.Message}); use a bpe tokenizer or split: tail");
+        }
+    }
+
+    private static string DescribeSplit(DocumentSplit? documents, double valFraction, int trainTokens, int valTokens, double overlap)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string split = documents is null
+            ? string.Format(c, "Split: tail. The last {0:0.##%} of the token stream is validation ({1:N0} tokens; training {2:N0}).", valFraction, valTokens, trainTokens)
+            : string.Format(c, "Split: documents. The text holds {0:N0} distinct documents (blank-line-separated; {1:N0} duplicates removed); "
+                + "{2:N0} of them, picked by a hash of their text, are validation ({3:N0} tokens) and {4:N0} training ({5:N0} tokens).",
+                documents.Train.Count + documents.Val.Count, documents.Duplicates, documents.Val.Count, valTokens, documents.Train.Count, trainTokens);
+        return split + string.Format(c, " val_overlap = {0:F3}: the share of validation characters in lines that also occur in the training text.", overlap);
+    }
+
     public void SaveArtifacts(string directory) => GptCheckpoint.SaveArtifacts(directory, _model.Config, _tokenizer);
 
-    /// <summary>Fine-tuning: the answer-token validation loss before (step 0: the base model) and after.</summary>
+    /// <summary>Pre-training: how much validation text training also has. Fine-tuning: the answer-token validation
+    /// loss before (step 0: the base model) and after.</summary>
     public IReadOnlyDictionary<string, double> Results(string runDirectory)
     {
         var results = new Dictionary<string, double>();
-        if (_qa is null) return results;
+        if (_qa is null) return new Dictionary<string, double> { ["val_overlap"] = _valOverlap };
         var val = MetricsCsv.Read(Path.Combine(runDirectory, RunFiles.Metrics)).Where(r => r.Split == "val" && r.Metric == "loss")
             .OrderBy(r => r.Step).ToList();
         if (val.Count == 0) return results;
@@ -190,7 +248,11 @@ public sealed class GptExperiment : ITrainableExperiment, IWritesReportSections
     public void WriteSections(string runDirectory, long step)
     {
         if (_qa is not null) WriteComparison(runDirectory, step);
-        else WriteAttention(runDirectory, step);
+        else
+        {
+            new SectionBuilder().Heading("Training and validation text").Paragraph(_splitText).Write(runDirectory, 5, "split");
+            WriteAttention(runDirectory, step);
+        }
     }
 
     /// <summary>Attention of every layer and head on the start of the validation text: row i shows where token i looks.</summary>

@@ -48,8 +48,10 @@ public sealed class Word2VecExperiment(ExperimentConfig config) : IAnalysisExper
         double seconds = clock.Elapsed.TotalSeconds;
         using (var finite = w2v.Vectors.isfinite().all())
             if (!finite.item<bool>())
-                throw new InvalidDataException("model.word2vec: training diverged (vectors became NaN/Inf); lower alpha or batch_size "
-                    + "(a small vocabulary repeats words within a batch, and their summed updates grow with the batch)");
+                throw new InvalidDataException("model.word2vec: training diverged (vectors became NaN/Inf); lower alpha"
+                    + (model.Word2vec.Trainer == Word2VecTrainer.Torch
+                        ? " or batch_size (a small vocabulary repeats words within a batch, and their summed updates grow with the batch)"
+                        : ""));
         long totalWords = sentences.Sum(s => (long)s.Length) * model.Word2vec.Epochs;
         w2v.SaveText(folder.File(VectorsFile));
         logger.LogInformation("trained on {Words:N0} words in {Seconds:F2} s ({Rate:N0} words/s), vocabulary {Vocabulary}",

@@ -62,7 +62,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         manual_seed(config.Seed);
         bool trainable = ExperimentKinds.IsTrainable(config.Kind);
         using var experiment = trainable
-            ? ExperimentFactory.Create(config, device, new ExperimentContext(request.ResultsRoot, workingDirectory)) : null;
+            ? ExperimentFactory.Create(config, device, new ExperimentContext(request.ResultsRoot, workingDirectory, Log: logger)) : null;
         var analysis = trainable ? null : ExperimentFactory.CreateAnalysis(config);
 
         var startedUtc = DateTimeOffset.UtcNow;
@@ -187,7 +187,7 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
 
         manual_seed(loaded.Config.Seed);
         using var experiment = ExperimentFactory.Create(loaded.Config, device,
-            new ExperimentContext(resultsRoot, info.WorkingDirectory, checkpoint));
+            new ExperimentContext(resultsRoot, info.WorkingDirectory, checkpoint, logger));
         Recorder = new RunRecorder(folder, info);
         Recorder.Update(r => r with
         {

@@ -80,6 +80,30 @@ public sealed class BlockDatasetTests
         }
     }
 
+    [Theory]
+    [InlineData(1000, 0.9)]
+    [InlineData(1001, 0.9)]
+    [InlineData(77, 0.8)]
+    public void FractionSplit_IsTheSameAsTheStreamsCutAtTrainCount(int count, double trainFraction)
+    {
+        // The tail split (nanoGPT's) as it always was: train is ids[..(int)(count * fraction)], val the rest.
+        int cut = BlockDataset.TrainCount(count, trainFraction);
+        Assert.Equal((int)(count * trainFraction), cut);
+        using var whole = new BlockDataset(Ids(count), trainFraction);
+        using var parts = new BlockDataset(Ids(count)[..cut], Ids(count)[cut..]);
+        Assert.Equal((cut, count - cut), ((int)whole.TrainTokens, (int)whole.ValTokens));
+        foreach (string split in new[] { BlockDataset.Train, BlockDataset.Val })
+        {
+            var (x1, y1) = whole.Sample(split, new SplitMix64(5), 4, 6);
+            var (x2, y2) = parts.Sample(split, new SplitMix64(5), 4, 6);
+            using (x1) using (y1) using (x2) using (y2)
+            {
+                Assert.Equal(x1.data<long>().ToArray(), x2.data<long>().ToArray());
+                Assert.Equal(y1.data<long>().ToArray(), y2.data<long>().ToArray());
+            }
+        }
+    }
+
     [Fact]
     public void Sample_UnknownSplit_Throws()
     {

@@ -51,6 +51,18 @@ public sealed partial class QaCorpusGeneratorTests
     }
 
     [Fact]
+    public void GenerateText_HasDistinctParagraphs_AndNoQuestionOfThePairs()
+    {
+        string text = QaCorpusGenerator.GenerateText(QaCorpusGenerator.DefaultTextChars, QaCorpusGenerator.DefaultSeed);
+        var paragraphs = DocumentSplit.Documents(text);
+        Assert.True(paragraphs.Count > 100, $"only {paragraphs.Count} paragraphs");
+        Assert.Equal(paragraphs.Count, paragraphs.Distinct().Count());
+        // A held-out question that is pre-training text would be validated on text the model was trained on.
+        var questions = QaCorpusGenerator.Generate(QaCorpusGenerator.DefaultPairs, QaCorpusGenerator.DefaultSeed).Select(e => e.Question);
+        Assert.DoesNotContain(questions, q => text.Contains(q, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void CommittedDataFiles_AreWhatTheGeneratorWrites()
     {
         string data = Path.Combine(RepositoryRoot(), "experiments", "data");

@@ -53,6 +53,19 @@ public sealed class TokenStreamTests : IDisposable
         Assert.Equal(3, new HashSet<string>([first.CachePath, otherTokenizer.CachePath, otherText.CachePath]).Count);
     }
 
+    [Fact]
+    public void OfText_GivesTheIdsAndCacheOfAFileHoldingTheText()
+    {
+        string text = "o modelo prevê o próximo token.\n\nação!\n\n";
+        var tokenizer = CharTokenizer.FromCorpus(text);
+        string cache = Path.Combine(_folder, "cache");
+        var fromFile = TokenStream.Load(WriteText("a.txt", text), tokenizer, cache);
+        var fromText = TokenStream.OfText(text, tokenizer, cache);
+        Assert.True(fromText.FromCache);
+        Assert.Equal(fromFile.CachePath, fromText.CachePath);
+        Assert.Equal(fromFile.Ids, fromText.Ids);
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("bad-magic")]

@@ -3,6 +3,7 @@ using GenLab.Reports.RunFolder;
 using GenLab.Runner.Commands;
 using GenLab.Runner.Config;
 using GenLab.Runner.Experiments;
+using GenLab.Runner.Expectations;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Tests.Config;
 using GenLab.Runner.Tests.Support;
@@ -184,6 +185,55 @@ public sealed class GptExperimentTests : IDisposable
         string tokenizer = File.ReadAllText(Path.Combine(runDir, RunFiles.Checkpoints, "step-000010", GptCheckpoint.TokenizerFile));
         Assert.Contains("r50k_base", tokenizer);
         Assert.Equal(ExitCodes.BadInput, Run(yaml.Replace("layers: 1, heads: 2", "layers: 2, heads: 2")).Exit);
+    }
+
+    [Fact]
+    public void Pretrain_TailSplit_GivesTheCurveItGaveBeforeDocumentSplitsExisted()
+    {
+        var logger = new HookLogger();
+        var (exit, run) = TinyExperiment.Run(ExperimentLoader.Load(_dir.Write("experiment.yaml", PretrainYaml), ["data.split=tail"]), _results, logger: logger);
+        Assert.Equal(ExitCodes.Ok, exit);
+        // Measured (one torch thread) with the code before data.split existed: the tail split's token streams are the
+        // ones they were, so nanoGPT-style experiments (tiny Shakespeare) keep their numbers.
+        double[] before = [3.4388667345046997, 3.045470356941223, 2.9003026485443115];
+        double[] val = [.. MetricsCsv.Read(Path.Combine(run, RunFiles.Metrics)).Where(r => r.Split == "val" && r.Metric == "loss").Select(r => r.Value)];
+        Assert.Equal(before.Length, val.Length);
+        for (int i = 0; i < val.Length; i++) Assert.Equal(before[i], val[i], 1e-6);
+        // The text is one passage written 12 times: most of the tail is in lines training also has.
+        Assert.InRange(RunResults.Read(run)!.Values["val_overlap"], 0.5, 1.0);
+        Assert.Contains("Split: tail. The last 20% of the token stream is validation", logger.Text());
+    }
+
+    [Fact]
+    public void Pretrain_DocumentSplit_ValidatesOnDocumentsTrainingNeverHad_AndSaysSo()
+    {
+        var paragraphs = Enumerable.Range(0, 40).Select(i => $"o modelo número {i} aprende a prever o próximo caractere.").ToList();
+        string text = _dir.Write("documents.txt", string.Concat(paragraphs.Concat(paragraphs).Select(p => p + "\n\n")));   // each twice
+        var logger = new HookLogger();
+        string path = _dir.Write("experiment.yaml", PretrainYaml);
+        var (exit, run) = TinyExperiment.Run(ExperimentLoader.Load(path, [$"data.path={text}", "data.split=documents"]), _results, logger: logger);
+
+        Assert.True(exit == ExitCodes.Ok, logger.Text());
+        Assert.Equal(0.0, RunResults.Read(run)!.Values["val_overlap"]);
+        Assert.True(logger.Text().Contains("The text holds 40 distinct documents (blank-line-separated; 40 duplicates removed); 9 of them, picked by a hash of their text, are validation"), logger.Text());
+        Assert.Contains("val_overlap = 0.000", File.ReadAllText(Path.Combine(run, RunFiles.Report, "index.html")));
+    }
+
+    [Fact]
+    public void Pretrain_DocumentSplit_WhenValidationHasACharacterTrainingLacks_OrTheSplitIsUnknown_IsBadInput()
+    {
+        // Two documents, each with letters the other lacks: whichever the hash picks for validation, the char
+        // vocabulary learnt from the other cannot encode it.
+        string text = _dir.Write("documents.txt", "o modelo aprende a prever o caractere seguinte.\n\nxyzw xyzw xyzw xyzw xyzw.\n\n");
+        var logger = new HookLogger();
+        string path = _dir.Write("experiment.yaml", PretrainYaml);
+        var (exit, _) = TinyExperiment.Run(ExperimentLoader.Load(path, [$"data.path={text}", "data.split=documents"]), _results, logger: logger);
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Contains("data.split: documents: the tokenizer learnt from the training documents cannot encode", logger.Text());
+
+        var error = Assert.Throws<ConfigException>(() => ExperimentLoader.Load(path, ["data.split=paragraphs"]));
+        Assert.Contains("data.split", error.Message);
+        Assert.Contains("valid values: tail, documents", error.Message);
     }
 
     [Fact]

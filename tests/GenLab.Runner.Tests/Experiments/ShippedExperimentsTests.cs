@@ -166,7 +166,7 @@ public sealed class ShippedExperimentsTests : IDisposable
     public void Word2Vec_WhenTrainingDiverges_IsBadInputNamingTheKey()
     {
         var loaded = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "02-embeddings/word2vec-drawer.yaml"),
-            ["model.word2vec.batch_size=2048"]);
+            ["model.word2vec.trainer=torch", "model.word2vec.batch_size=2048"]);
         var session = TinyExperiment.NewSession();
         Assert.Equal(ExitCodes.BadInput, session.Execute(new RunRequest { Experiment = loaded, ResultsRoot = _results.Root }, CancellationToken.None));
         Assert.Contains("training diverged", RunInfo.Read(session.Recorder!.Folder.Path).Error);
