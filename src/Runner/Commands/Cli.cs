@@ -153,6 +153,10 @@ public static class Cli
         var cpusPerTask = new Option<int?>("--cpus-per-task") { Description = "slurm: CPUs per task (sbatch --cpus-per-task); a run's threads follow it." };
         var gres = new Option<string?>("--gres") { Description = "slurm: generic resources per task (sbatch --gres, e.g. gpu:1)." };
         var wait = new Option<bool>("--wait") { Description = "slurm: wait until the tasks end, then write the report." };
+        var keepExpect = new Option<bool>("--keep-expect")
+        {
+            Description = "Keep the file's expect: in every run (a run that misses it fails). Without it a sweep's runs drop it (--set expect=null): it states results for the file's own settings.",
+        };
         var sweepDryRun = new Option<bool>("--dry-run") { Description = "Print the runs and their commands; write and start nothing." };
         SweepExecutor? Executor(ParseResult parse, SweepExecutor? previous = null)
         {
@@ -179,10 +183,10 @@ public static class Cli
             return SweepCommand.ResumeAsync(dir, Executor(parse, previous ?? new SweepExecutor(SweepExecutorKind.Local)), parse.GetValue(wait));
         });
         var sweep = new Command("sweep", "Run an experiment once per point of a grid (--grid, its sweep: section), here or as a Slurm job array, and compare the runs in one report.")
-            { sweepExperiment, grid, set, executor, parallel, partition, time, cpusPerTask, gres, wait, sweepDryRun, results, ci, dataDir, sweepStatus, sweepResume };
+            { sweepExperiment, grid, set, executor, parallel, partition, time, cpusPerTask, gres, wait, keepExpect, sweepDryRun, results, ci, dataDir, sweepStatus, sweepResume };
         sweep.SetAction((parse, _) => SweepCommand.ExecuteAsync(parse.GetValue(sweepExperiment)!, new SweepCommand.Options(
             parse.GetValue(grid) ?? [], parse.GetValue(set) ?? [], parse.GetValue(results)!, parse.GetValue(ci), Data(parse), parse.GetValue(dataDir) ?? [],
-            Executor(parse)!, parse.GetValue(wait), parse.GetValue(sweepDryRun))));
+            Executor(parse)!, parse.GetValue(wait), parse.GetValue(sweepDryRun), parse.GetValue(keepExpect))));
 
         var schemaOut = new Option<string?>("--out") { Description = "Write the schema to this file instead of standard output." };
         var schema = new Command("schema", "Print the JSON Schema of experiment files (editors use it for completion and checking).") { schemaOut };

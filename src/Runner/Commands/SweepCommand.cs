@@ -19,7 +19,11 @@ public static class SweepCommand
     /// <summary>The <c>genlab sweep</c> command line, apart from the experiment.</summary>
     /// <param name="DataDirectories">The <c>--data-dir</c>s as typed: each run is given them.</param>
     public sealed record Options(IReadOnlyList<string> Grid, IReadOnlyList<string> Set, string ResultsRoot, bool Ci, DataSearch Data,
-        IReadOnlyList<string> DataDirectories, SweepExecutor Executor, bool Wait, bool DryRun);
+        IReadOnlyList<string> DataDirectories, SweepExecutor Executor, bool Wait, bool DryRun, bool KeepExpect = false);
+
+    /// <summary>What every run of a sweep adds before the sweep's own <c>--set</c>s: the file's stated results hold for the
+    /// file's settings, and a sweep runs others, so a miss is a finding to compare, not a failed run.</summary>
+    public const string DropExpect = "expect=null";
 
     public static async Task<int> ExecuteAsync(string experiment, Options options)
     {
@@ -27,6 +31,7 @@ public static class SweepCommand
         if (CheckExecutor(options.Executor, options.Wait) is { } problem) return CliErrors.Report(problem);
         IReadOnlyList<PlannedRun> planned;
         SweepSpec spec;
+        IReadOnlyList<string> set = options.Set;
         try
         {
             var loaded = ExperimentLoader.Load(experiment, options.Set, ci: options.Ci, data: options.Data);
@@ -36,7 +41,9 @@ public static class SweepCommand
             spec = (loaded.Sweep ?? new SweepSpec([], [])).WithGrid(axes);
             if (spec.Keys.Count == 0)
                 return CliErrors.Report($"{experiment} sweeps nothing: give --grid key=[values] or a sweep: section (see README, \"Sweeps\")");
-            planned = SweepPlanner.Plan(experiment, options.Set, spec, options.Ci, options.Data);
+            bool setsExpect = set.Concat(spec.Keys).Any(k => k.Split('=')[0].Trim().Split('.')[0] == "expect");
+            if (!options.KeepExpect && !setsExpect && loaded.Config.Expect is { Count: > 0 }) set = [DropExpect, .. set];
+            planned = SweepPlanner.Plan(experiment, set, spec, options.Ci, options.Data);
         }
         catch (ConfigException e) { return CliErrors.Report(e); }
 
@@ -56,7 +63,7 @@ public static class SweepCommand
         var manifest = new SweepManifest
         {
             Name = name, SweepId = "", Experiment = experiment, WorkingDirectory = Directory.GetCurrentDirectory(), Results = options.ResultsRoot,
-            Set = options.Set, Ci = options.Ci, DataDirectories = options.DataDirectories, Keys = keys, CreatedUtc = DateTimeOffset.UtcNow,
+            Set = set, Ci = options.Ci, DataDirectories = options.DataDirectories, Keys = keys, CreatedUtc = DateTimeOffset.UtcNow,
             Executor = options.Executor, Runs = entries,
         };
         if (options.DryRun) return DryRun(manifest);
