@@ -172,8 +172,9 @@ public static class ComparisonReport
         }
         b.Raw(html.Append("</table>\n").ToString(), md.Append('\n').ToString());
         if (names.Count > 0)
-            b.Paragraph("Named results from each run's results.json; ✓/✗: the run's own expectation; ★: the better value where the name says "
-                + "which is better (lower loss, higher accuracy).");
+            b.Paragraph("Named results from each run's results.json; "
+                + (runs.Any(r => r.Expected.Count > 0) ? "✓/✗: the run's own expectation; " : "")
+                + "★: the better value where the name says which is better (lower loss, higher accuracy).");
     }
 
     private static string Label(SweepColumns sweep, int run) =>
