@@ -226,7 +226,7 @@ public static class SweepCommand
             $"{s.Entry.Index}", .. s.Entry.Values.Select(v => v ?? "(file)"), s.StateName + (s.Entry.Reused ? " (reused)" : ""),
             s.Info is { TotalSteps: > 0 } info ? $"{info.Step}/{info.TotalSteps}" : "-",
             s.Info?.Best is { } b ? $"{b.Split} {b.Metric} {b.Value.ToString("F4", CultureInfo.InvariantCulture)}" + (best == i ? " ★" : "") : "-",
-            .. slurm ? new[] { s.Entry.SlurmTask is { } t ? $"{t} {s.Slurm?.State ?? "(not in queue)"}" : "-" } : [],
+            .. slurm ? new[] { s.Entry.SlurmTask is { } t ? $"{t} {s.Slurm?.State ?? (view is { Reachable: false } ? "(unknown)" : "(not in queue)")}" : "-" } : [],
             s.RunDir is { } dir ? SweepStatus.Display(dir) : "-",
         ]).ToList();
         int[] widths = [.. header.Select((h, c) => Math.Max(h.Length, rows.Max(r => r[c].Length)))];

@@ -46,12 +46,18 @@ public static class SlurmCommands
         var tasks = new Dictionary<string, SlurmTaskState>(StringComparer.Ordinal);
         if (jobIds.Count == 0) return new SlurmView(tasks, true, null);
         if (Find("squeue") is null) return new SlurmView(tasks, false, "Slurm's commands are not on this machine: states come from the run folders");
+        string? unreachable = null;
         foreach (string job in jobIds)
         {
-            // A job the controller no longer knows is "Invalid job id": sacct may still know it.
-            var (exit, stdout, _) = Run("squeue", [$"--jobs={job}", "--array", "--states=all", "--noheader", "--format=%i|%T|%r"]);
+            // A job the controller no longer knows is "Invalid job id": sacct may still know it. Any other error (no
+            // slurm.conf, no controller: a results folder copied off the cluster) means Slurm cannot be asked here.
+            var (exit, stdout, stderr) = Run("squeue", [$"--jobs={job}", "--array", "--states=all", "--noheader", "--format=%i|%T|%r"]);
             if (exit == 0) Parse(stdout, tasks, overwrite: true);
+            else if (!stderr.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
+                unreachable ??= stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {exit}";
         }
+        if (unreachable is not null && tasks.Count == 0)
+            return new SlurmView(tasks, false, $"Slurm cannot be asked from here ({unreachable}): states come from the run folders");
         string? note = null;
         if (Find("sacct") is null) note = "sacct is not on this machine: tasks Slurm's controller has forgotten are judged by their run folders";
         else
