@@ -159,6 +159,28 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Sweep_DryRun_WritesAndStartsNothing()
+    {
+        TinyExperiment.Write(_dir);
+
+        int exit = await Cli.InvokeAsync(["sweep", Path.Combine(_dir.Root, "experiment.yaml"), "--grid", "training.lr=[0.01,0.02]",
+            "--executor", "slurm", "--partition", "cpu", "--dry-run", "--results", _results]);
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.False(Directory.Exists(_results));
+    }
+
+    [Theory]
+    [InlineData("[0.01, 0.02]", ExitCodes.Ok)]
+    [InlineData("[0.01, -1]", ExitCodes.BadInput)]
+    public async Task Validate_LoadsEveryRunOfTheFilesSweep(string values, int expected)
+    {
+        string yaml = TinyExperiment.Write(_dir, TinyExperiment.Yaml + $"\nsweep:\n  grid:\n    training.lr: {values}\n");
+
+        Assert.Equal(expected, await Cli.InvokeAsync(["validate", yaml]));
+    }
+
+    [Fact]
     public async Task SweepStatus_OnAFolderThatIsNoSweep_ExitsWithBadInput() =>
         Assert.Equal(ExitCodes.BadInput, await Cli.InvokeAsync(["sweep", "status", _dir.Root]));
 }
