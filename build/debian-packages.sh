@@ -5,10 +5,13 @@
 #   python3-torch      PyTorch 1.13 for the export tests (tests/python/check_export.py loads what `genlab export` writes)
 #   chromium           headless browser of the browser tests (results index, comparison pages, `genlab serve`)
 #   chromium-driver    ChromeDriver, through which the tests' Selenium WebDriver drives chromium (same version)
+#   slurm-wlm, munge   Slurm and its authentication daemon for the sweep test (tests/GenLab.Runner.Tests/Sweeps/SlurmSweepTests.cs):
+#                      it starts its own one-node cluster in a temp folder; the system's slurmctld/slurmd services stay
+#                      unconfigured (no /etc/slurm/slurm.conf) and do not start
 # Runs apt-get as root, or through sudo. On other systems it lists what to install and stops.
 set -euo pipefail
 
-needed=(fonts-dejavu-core gcc libc6-dev python3-torch chromium chromium-driver)
+needed=(fonts-dejavu-core gcc libc6-dev python3-torch chromium chromium-driver slurm-wlm munge)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -34,6 +34,23 @@ public sealed record MetricComparison(string Split, string Metric, IReadOnlyList
     }
 }
 
+/// <summary>What a sweep varied, for its comparison page: the swept keys and each run's value of them (null: the run
+/// keeps the experiment file's value).</summary>
+/// <param name="Title">The sweep as the page names it ("mlp-char over training.lr").</param>
+public sealed record SweepColumns(string Title, IReadOnlyList<string> Keys, IReadOnlyList<IReadOnlyList<string?>> Values)
+{
+    /// <summary>The completed run with the best of the metric the runs track as best (<see cref="RunInfo.Best"/>: lowest
+    /// validation loss, highest accuracy); null when no completed run has one, their metrics differ, or the best is a tie.</summary>
+    public static int? Best(IReadOnlyList<RunInfo> runs)
+    {
+        var tracked = runs.Select((r, i) => (r.Best, i)).Where(x => runs[x.i].Status == RunStatus.Completed && x.Best is not null).ToList();
+        if (tracked.Count == 0 || tracked.Select(x => (x.Best!.Split, x.Best.Metric)).Distinct().Count() > 1) return null;
+        var goal = MetricSummary.GoalOf(tracked[0].Best!.Metric);
+        var values = runs.Select((_, i) => tracked.Where(x => x.i == i).Select(x => (double?)x.Best!.Value).FirstOrDefault()).ToList();
+        return tracked.Count == 1 ? tracked[0].i : MetricComparison.Better(values, goal);
+    }
+}
+
 /// <summary>Everything a comparison page shows, computed from the runs; the HTML and Markdown renderers only format it.</summary>
 public sealed record Comparison
 {
@@ -44,6 +61,8 @@ public sealed record Comparison
     public double Smoothing { get; init; } = new ReportOptions().Smoothing;
     /// <summary>Caveats the runner adds (different kinds, a run still going).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>Set for a sweep's page: the runs are one experiment's with the swept keys changed.</summary>
+    public SweepColumns? Sweep { get; init; }
 
     public bool SameKind => Runs.Select(r => r.Info.Kind).Distinct(StringComparer.Ordinal).Count() == 1;
 

@@ -12,6 +12,10 @@ public static class ComparisonReport
 {
     public const string Html = "index.html";
     public const string Markdown = "README.md";
+    /// <summary>Runs a page sets side by side, a column (or two) each: more make the columns too narrow to read. A sweep
+    /// may hold more; its page then gives a row per run (the sweep table) and the overlaid curves, and leaves the
+    /// per-run columns out.</summary>
+    public const int MaxColumns = 6;
 
     private const string Css = """
         body { max-width: 1400px; }
@@ -19,6 +23,7 @@ public static class ComparisonReport
         .sbs > div { min-width: 0; } .who { font-weight: bold; border-bottom: 2px solid #ccc; margin-bottom: 0.3em; }
         .sbs pre { margin: 0.2em 0; } td.better { font-weight: bold; background: #e8f5e9; } td.differs { background: #fff3e0; }
         .runs td a { word-break: break-all; } .missing { color: #888; font-style: italic; }
+        tr.best th, tr.best td { background: #e8f5e9; }
         """;
 
     /// <summary>The page in both forms and the PNGs README.md refers to (index.html has them inline).</summary>
@@ -51,7 +56,9 @@ public static class ComparisonReport
         var b = new SectionBuilder();
         var images = new Dictionary<string, byte[]>(StringComparer.Ordinal);
 
-        RunsTable(b, runs);
+        bool columns = runs.Count <= MaxColumns;
+        if (c.Sweep is { } sweep) SweepTable(b, c, sweep);
+        else RunsTable(b, runs);
         foreach (string note in c.Notes) b.Note(note);
         if (!c.SameKind)
             b.Note($"These runs are of different kinds ({string.Join(", ", runs.Select(r => $"{r.Label}: {r.Info.Kind}"))}): "
@@ -59,8 +66,8 @@ public static class ComparisonReport
 
         ConfigPart(b, c);
         EnvironmentPart(b, c);
-        ResultsPart(b, c);
-        MetricsPart(b, c);
+        if (c.Sweep is null) ResultsPart(b, c);
+        if (columns) MetricsPart(b, c);
 
         var plots = CurveOverlay.Render(runs, c.Smoothing);
         b.Heading("Curves").Raw("<div id=\"curves\">\n", "");
@@ -76,10 +83,18 @@ public static class ComparisonReport
         }
         b.Raw("</div>\n", "");
 
-        SamplesPart(b, c);
-        SectionsPart(b, c, images);
+        if (columns)
+        {
+            SamplesPart(b, c);
+            SectionsPart(b, c, images);
+        }
+        else
+            b.Note($"{runs.Count} runs: samples, metrics and report sections side by side are shown for up to {MaxColumns}; "
+                + "each run's own report is linked above, and `genlab compare` sets a few of them side by side.");
 
-        string title = $"Comparison: {string.Join(" vs ", runs.Select(r => $"{r.Info.Name} ({r.Label})"))}";
+        string title = c.Sweep is { } s
+            ? $"Sweep: {s.Title} ({runs.Count} runs)"
+            : $"Comparison: {string.Join(" vs ", runs.Select(r => $"{r.Info.Name} ({r.Label})"))}";
         var html = new StringBuilder()
             .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -112,11 +127,67 @@ public static class ComparisonReport
         b.Raw(html.Append("</table>\n").ToString(), md.Append('\n').ToString());
     }
 
+    /// <summary>A sweep's runs, a row each: the swept keys as columns, status, the named results (★ the better value of
+    /// each) and a link to the run's report; the best run (<see cref="SweepColumns.Best"/>) is marked and named.</summary>
+    private static void SweepTable(SectionBuilder b, Comparison c, SweepColumns sweep)
+    {
+        var runs = c.Runs;
+        int? best = SweepColumns.Best([.. runs.Select(r => r.Info)]);
+        var names = c.ResultNames();
+        if (best is { } w && runs[w].Info.Best is { } m)
+            b.Paragraph($"★ Best run: {runs[w].Label} ({Label(sweep, w)}), {m.Split} {m.Metric} {ReportFormat.Value(m.Metric, m.Value)} at step "
+                + $"{ReportFormat.Int(m.Step)}.");
+        var results = names.Select(name =>
+        {
+            var values = runs.Select(r => r.Results.TryGetValue(name, out double v) ? v : (double?)null).ToList();
+            return (name, values, better: MetricComparison.Better(values, MetricSummary.GoalOf(name)));
+        }).ToList();
+
+        var html = new StringBuilder("<table class=\"runs sweep\"><tr><th>run</th>")
+            .AppendJoin("", sweep.Keys.Select(k => $"<th>{E(k)}</th>")).Append("<th>status</th><th>steps</th>")
+            .AppendJoin("", names.Select(n => $"<th>{E(n)}</th>")).Append("<th>duration</th><th>folder</th></tr>\n");
+        var md = new StringBuilder("| run | ").AppendJoin("", sweep.Keys.Select(k => $"{MarkdownReport.Cell(k)} | ")).Append("status | steps | ")
+            .AppendJoin("", names.Select(n => $"{MarkdownReport.Cell(n)} | ")).Append("duration | folder |\n|---|")
+            .AppendJoin("", sweep.Keys.Select(_ => "---|")).Append("---|--:|").AppendJoin("", names.Select(_ => "--:|")).Append("--:|---|\n");
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var info = runs[i].Info;
+            string label = runs[i].Label + (best == i ? " ★" : "");
+            string status = info.Status.ToString().ToLowerInvariant();
+            string steps = info.TotalSteps > 0 ? $"{ReportFormat.Int(info.Step)} / {ReportFormat.Int(info.TotalSteps)}" : "—";
+            string duration = info.EndedUtc is { } end ? ReportFormat.Duration(end - info.StartedUtc) : "—";
+            var values = sweep.Values[i].Select(v => v ?? "(file)").ToList();
+            var cells = results.Select(r => r.values[i] is { } v
+                ? (Text: Number(v) + (runs[i].Expected.TryGetValue(r.name, out var e) ? e.Passed ? " ✓" : " ✗" : "") + (r.better == i ? " ★" : ""), Better: r.better == i)
+                : (Text: "—", Better: false)).ToList();
+            string folder = runs[i].ReportHref is { } href ? $"<a href=\"{E(href)}\">{E(runs[i].Display)}</a>" : $"<code>{E(runs[i].Display)}</code>";
+            html.Append(best == i ? "<tr class=\"best\">" : "<tr>").Append($"<th>{E(label)}</th>")
+                .AppendJoin("", values.Select(v => $"<td>{E(v)}</td>"))
+                .Append($"<td><span class=\"status {status}\">{E(status)}</span></td><td class=\"num\">{steps}</td>")
+                .AppendJoin("", cells.Select(x => $"<td class=\"num{(x.Better ? " better" : "")}\">{E(x.Text)}</td>"))
+                .Append($"<td class=\"num\">{duration}</td><td>{folder}</td></tr>\n");
+            string mdFolder = runs[i].ReportHref is { } h && !h.StartsWith('/') ? $"[{MarkdownReport.Cell(runs[i].Display)}]({h.Replace(" ", "%20")})" : MarkdownReport.Cell(runs[i].Display);
+            md.Append($"| **{MarkdownReport.Cell(label)}** | ").AppendJoin("", values.Select(v => $"{MarkdownReport.Cell(v)} | "))
+                .Append($"{status} | {steps} | ").AppendJoin("", cells.Select(x => $"{MarkdownReport.Cell(x.Text)} | ")).Append($"{duration} | {mdFolder} |\n");
+        }
+        b.Raw(html.Append("</table>\n").ToString(), md.Append('\n').ToString());
+        if (names.Count > 0)
+            b.Paragraph("Named results from each run's results.json; "
+                + (runs.Any(r => r.Expected.Count > 0) ? "✓/✗: the run's own expectation; " : "")
+                + "★: the better value where the name says which is better (lower loss, higher accuracy).");
+    }
+
+    private static string Label(SweepColumns sweep, int run) =>
+        string.Join(", ", sweep.Keys.Select((k, i) => sweep.Values[run][i] is { } v ? $"{k}={v}" : null).Where(x => x is not null));
+
     private static void ConfigPart(SectionBuilder b, Comparison c)
     {
         b.Heading("Config: what differs").Raw("<div id=\"config-diff\">\n", "");
-        var diff = c.Config.Differences;
-        if (diff.Count == 0) b.Paragraph($"The resolved configs are identical ({c.Config.SameKeys} keys).");
+        // A sweep's table shows its keys; anything else that differs between its runs is worth a second look.
+        var diff = c.Config.Differences.Where(d => c.Sweep?.Keys.Contains(d.Key) != true).ToList();
+        if (c.Sweep is { } sweep && diff.Count == 0)
+            b.Paragraph($"Only the swept keys differ ({string.Join(", ", sweep.Keys)}); the other {c.Config.SameKeys} keys are the same in every run.");
+        else if (diff.Count == 0) b.Paragraph($"The resolved configs are identical ({c.Config.SameKeys} keys).");
         else
         {
             b.Paragraph($"Only the keys whose values differ ({diff.Count}); the other {c.Config.SameKeys} keys are the same in every run.");

@@ -38,7 +38,8 @@ public static class CurveOverlay
         plot.Title(title);
         plot.XLabel("training step");
         plot.YLabel(MetricPlots.YLabelOf(metric));
-        var palette = new ScottPlot.Palettes.Category10();
+        // Ten colours tell up to ten runs apart; a sweep of more gets twenty (light and dark of each).
+        IPalette palette = runs.Count <= 10 ? new ScottPlot.Palettes.Category10() : new ScottPlot.Palettes.Category20();
         bool goal = MetricSummary.GoalOf(metric) != MetricGoal.None;
         for (int i = 0; i < runs.Count; i++)
         {

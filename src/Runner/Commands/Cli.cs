@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GenLab.Runner.Data;
 using GenLab.Runner.Export;
+using GenLab.Runner.Sweeps;
 
 namespace GenLab.Runner.Commands;
 
@@ -141,6 +142,58 @@ public static class Cli
             { exportFrom, exportFormat, exportOut, dataDir };
         export.SetAction(parse => ExportCommand.Execute(parse.GetValue(exportFrom)!, parse.GetValue(exportFormat), parse.GetValue(exportOut), Data(parse)));
 
+        var sweepExperiment = new Argument<string>("experiment") { Description = "Experiment YAML file (its sweep: section, if any, and the --grids say what varies)." };
+        var grid = new Option<string[]>("--grid")
+        {
+            Description = "Sweep a key over values: --grid training.lr=[3e-4,1e-3] (repeatable; every combination runs; values are YAML).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var executor = new Option<string?>("--executor") { Description = "local (the default): the runs on this machine; slurm: one sbatch --array job." };
+        executor.AcceptOnlyFromAmong("local", "slurm");
+        var parallel = new Option<int?>("--parallel")
+        {
+            Description = "local: runs at once, the cores split between them (default 1); slurm: at most this many array tasks at once.",
+        };
+        var partition = new Option<string?>("--partition") { Description = "slurm: the partition (sbatch --partition)." };
+        var time = new Option<string?>("--time") { Description = "slurm: each task's time limit (sbatch --time, e.g. 30:00); a run checkpoints 2 minutes before it." };
+        var cpusPerTask = new Option<int?>("--cpus-per-task") { Description = "slurm: CPUs per task (sbatch --cpus-per-task); a run's threads follow it." };
+        var gres = new Option<string?>("--gres") { Description = "slurm: generic resources per task (sbatch --gres, e.g. gpu:1)." };
+        var wait = new Option<bool>("--wait") { Description = "slurm: wait until the tasks end, then write the report." };
+        var keepExpect = new Option<bool>("--keep-expect")
+        {
+            Description = "Keep the file's expect: in every run (a run that misses it fails). Without it a sweep's runs drop it (--set expect=null): it states results for the file's own settings.",
+        };
+        var sweepDryRun = new Option<bool>("--dry-run") { Description = "Print the runs and their commands; write and start nothing." };
+        SweepExecutor? Executor(ParseResult parse, SweepExecutor? previous = null)
+        {
+            string? kind = parse.GetValue(executor);
+            bool any = kind is not null || new Option[] { parallel, partition, time, cpusPerTask, gres }.Any(o => parse.GetResult(o) is not null);
+            if (!any && previous is not null) return null;
+            var k = kind is null ? previous?.Kind ?? SweepExecutorKind.Local : kind == "slurm" ? SweepExecutorKind.Slurm : SweepExecutorKind.Local;
+            var same = previous?.Kind == k ? previous : null;
+            return new SweepExecutor(k, parse.GetValue(parallel) ?? same?.Parallel, parse.GetValue(partition) ?? same?.Partition,
+                parse.GetValue(time) ?? same?.Time, parse.GetValue(cpusPerTask) ?? same?.CpusPerTask, parse.GetValue(gres) ?? same?.Gres);
+        }
+        var sweepDir = new Argument<string>("sweep-dir") { Description = "A sweep folder: results/<name>/sweeps/<id>, or results/<name>/sweeps/latest." };
+        var sweepStatus = new Command("status", "Where each run of a sweep stands (Slurm's state and its run folder); writes the report once none is queued or running.")
+            { sweepDir };
+        sweepStatus.SetAction(parse => SweepCommand.Status(parse.GetValue(sweepDir)!));
+        var sweepResume = new Command("resume", "Start again the runs of a sweep that did not complete (resumed from their checkpoints), as they were run or with another executor.")
+            { sweepDir, executor, parallel, partition, time, cpusPerTask, gres, wait };
+        sweepResume.SetAction((parse, _) =>
+        {
+            string dir = parse.GetValue(sweepDir)!;
+            SweepExecutor? previous = null;
+            try { previous = SweepFolder.Open(dir).Manifest.Executor; }
+            catch (InvalidDataException) { }    // ResumeAsync reports it
+            return SweepCommand.ResumeAsync(dir, Executor(parse, previous ?? new SweepExecutor(SweepExecutorKind.Local)), parse.GetValue(wait));
+        });
+        var sweep = new Command("sweep", "Run an experiment once per point of a grid (--grid, its sweep: section), here or as a Slurm job array, and compare the runs in one report.")
+            { sweepExperiment, grid, set, executor, parallel, partition, time, cpusPerTask, gres, wait, keepExpect, sweepDryRun, results, ci, dataDir, sweepStatus, sweepResume };
+        sweep.SetAction((parse, _) => SweepCommand.ExecuteAsync(parse.GetValue(sweepExperiment)!, new SweepCommand.Options(
+            parse.GetValue(grid) ?? [], parse.GetValue(set) ?? [], parse.GetValue(results)!, parse.GetValue(ci), Data(parse), parse.GetValue(dataDir) ?? [],
+            Executor(parse)!, parse.GetValue(wait), parse.GetValue(sweepDryRun), parse.GetValue(keepExpect))));
+
         var schemaOut = new Option<string?>("--out") { Description = "Write the schema to this file instead of standard output." };
         var schema = new Command("schema", "Print the JSON Schema of experiment files (editors use it for completion and checking).") { schemaOut };
         schema.SetAction(parse => SchemaCommand.Execute(parse.GetValue(schemaOut)));
@@ -155,6 +208,7 @@ public static class Cli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(reproduce);
         root.Subcommands.Add(verify);
+        root.Subcommands.Add(sweep);
         root.Subcommands.Add(export);
         root.Subcommands.Add(schema);
         return root;

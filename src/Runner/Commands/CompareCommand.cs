@@ -85,7 +85,7 @@ public static class CompareCommand
     private static bool IsReference(string runDir) =>
         Path.GetFileName(Path.GetDirectoryName(runDir)) == RunCatalog.ReferenceFolder;
 
-    private static string? ReportHref(string runDir, string outDir)
+    internal static string? ReportHref(string runDir, string outDir)
     {
         string html = Path.Combine(runDir, RunFiles.Report, RunReport.Html), markdown = Path.Combine(runDir, RunFiles.Report, RunReport.Markdown);
         string? target = File.Exists(html) ? html : File.Exists(markdown) ? markdown : null;

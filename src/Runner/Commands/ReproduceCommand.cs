@@ -61,20 +61,26 @@ public static class ReproduceCommand
     }
 
     /// <summary>Null when a completed run has exactly these input hashes; otherwise what differs from the newest one.</summary>
-    public static string? WhyStale(LoadedExperiment loaded, string resultsRoot)
+    public static string? WhyStale(LoadedExperiment loaded, string resultsRoot) => Judge(loaded, resultsRoot).Reason;
+
+    /// <summary>The newest completed run with exactly these input hashes — a reproduction of <paramref name="loaded"/>,
+    /// which <c>reproduce</c> counts as up to date and a sweep reuses — or, when there is none, why not.</summary>
+    /// <param name="runs">The runs under <paramref name="resultsRoot"/>, when the caller has them.</param>
+    public static (string? Run, string? Reason) Judge(LoadedExperiment loaded, string resultsRoot, IReadOnlyList<RunEntry>? runs = null)
     {
         var current = InputFingerprint.Compute(loaded, resultsRoot);
-        var completed = ListCommand.Find(resultsRoot)
+        var completed = (runs ?? ListCommand.Find(resultsRoot))
             .Where(r => r.Name == loaded.Config.Name && r.Status == "completed")
-            .Select(r => RunInfo.Read(r.Path))
+            .Select(r => (r.Path, Info: RunInfo.Read(r.Path)))
             .ToList();
-        if (completed.Count == 0) return "no completed run yet";
+        if (completed.Count == 0) return (null, "no completed run yet");
         // A run resumed with changed inputs ran on two configs or data sets: it reproduces neither.
-        var clean = completed.Where(r => r.ChangedInputs is not { Count: > 0 }).ToList();
+        var clean = completed.Where(r => r.Info.ChangedInputs is not { Count: > 0 }).ToList();
         if (clean.Count == 0)
-            return $"its completed runs were resumed with changed inputs (--allow-changed), last run {completed.MaxBy(r => r.StartedUtc)!.RunId}";
-        if (clean.Any(r => SameHashes(r.InputHashes, current))) return null;
-        var newest = clean.MaxBy(r => r.StartedUtc)!;
+            return (null, $"its completed runs were resumed with changed inputs (--allow-changed), last run {completed.MaxBy(r => r.Info.StartedUtc).Info.RunId}");
+        if (clean.Where(r => SameHashes(r.Info.InputHashes, current)).OrderByDescending(r => r.Info.StartedUtc).Select(r => r.Path).FirstOrDefault() is { } same)
+            return (same, null);
+        var newest = clean.MaxBy(r => r.Info.StartedUtc).Info;
         var changes = new List<string>();
         foreach (var (key, hash) in current)
         {
@@ -83,7 +89,7 @@ public static class ReproduceCommand
         }
         foreach (string key in newest.InputHashes.Keys.Where(k => !current.ContainsKey(k)))
             changes.Add($"{key} no longer used");
-        return string.Join(", ", changes) + $" since run {newest.RunId}";
+        return (null, string.Join(", ", changes) + $" since run {newest.RunId}");
     }
 
     private static string Describe(string key) => key switch

@@ -1,12 +1,13 @@
 using GenLab.Runner.Config;
 using GenLab.Runner.Data;
 using GenLab.Runner.Hosting;
+using GenLab.Runner.Sweeps;
 
 namespace GenLab.Runner.Commands;
 
 public static class ValidateCommand
 {
-    /// <summary><c>validate &lt;yaml&gt;...</c>: loads each file strictly, runs nothing. Data named by URL is checked
+    /// <summary><c>validate &lt;yaml&gt;...</c>: loads each file strictly (and each run of its sweep), runs nothing. Data named by URL is checked
     /// where a copy is found (its SHA-256) and otherwise reported as to be fetched: validate never downloads.</summary>
     public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> overrides, DataSearch? data = null)
     {
@@ -18,6 +19,8 @@ public static class ValidateCommand
             {
                 var loaded = ExperimentLoader.Load(path, overrides, data: data);
                 string variant = loaded.HasCiVariant ? $", CI variant {ExperimentLoader.Load(path, overrides, ci: true, data: data).ConfigHash}" : "";
+                // A sweep's every run is loaded, so a value its key cannot take is found here, at its line.
+                if (loaded.Sweep is { } sweep) variant += $", sweep of {SweepPlanner.Plan(path, overrides, sweep, ci: false, data).Count} runs";
                 foreach (var named in loaded.NamedData.Where(n => n.Exists)) DataFetcher.Verify(named, data);
                 Console.WriteLine($"ok      {path}  ({loaded.Config.Name}, {ConfigNames.EnumSpelling(typeof(ExperimentKind), loaded.Config.Kind)}, config {loaded.ConfigHash}{variant})");
                 foreach (var named in loaded.NamedData)

@@ -227,7 +227,7 @@ public static class VerifyCommand
         || line.Contains("warning:", StringComparison.Ordinal);
 
     /// <summary>The run folder the child process <paramref name="pid"/> made for <paramref name="name"/>.</summary>
-    private static string? RunOf(string resultsRoot, string name, int pid)
+    internal static string? RunOf(string resultsRoot, string name, int pid)
     {
         string dir = Path.Combine(resultsRoot, name);
         if (!Directory.Exists(dir)) return null;
@@ -245,17 +245,24 @@ public static class VerifyCommand
     /// <summary>This genlab again: the apphost when it runs as one, else <c>dotnet genlab.dll</c>.</summary>
     internal static ProcessStartInfo GenlabProcess(IEnumerable<string> arguments)
     {
-        string host = Environment.ProcessPath ?? "dotnet";
-        var info = new ProcessStartInfo(host)
+        var genlab = GenlabCommand();
+        var info = new ProcessStartInfo(genlab[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             WorkingDirectory = Directory.GetCurrentDirectory(),
         };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-            info.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll ? dll : Path.Combine(AppContext.BaseDirectory, "genlab.dll"));
-        foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        foreach (string argument in genlab.Skip(1).Concat(arguments)) info.ArgumentList.Add(argument);
         info.Environment["CI"] = "1";   // one progress line per 10%, not a redrawn bar
         return info;
+    }
+
+    /// <summary>The program and leading arguments that start this genlab: its apphost, or <c>dotnet</c> and genlab.dll.</summary>
+    internal static IReadOnlyList<string> GenlabCommand()
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [host, Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll ? dll : Path.Combine(AppContext.BaseDirectory, "genlab.dll")]
+            : [host];
     }
 
     private static string Table(IReadOnlyList<Outcome> outcomes)

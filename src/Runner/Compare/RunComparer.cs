@@ -7,13 +7,14 @@ using GenLab.Runner.Training;
 namespace GenLab.Runner.Compare;
 
 /// <summary>A run folder chosen for a comparison: where it is, how the page names it and links to its report.</summary>
-public sealed record SelectedRun(string Path, string Display, bool IsReference, string? ReportHref = null);
+/// <param name="Label">How tables and legends name it; null: A, B, C… by position.</param>
+public sealed record SelectedRun(string Path, string Display, bool IsReference, string? ReportHref = null, string? Label = null);
 
 /// <summary>Finds the runs a comparison names and reads them into a <see cref="Comparison"/>. Reads only; writes nothing.</summary>
 public static class RunComparer
 {
-    /// <summary>More runs than this make columns too narrow to read.</summary>
-    public const int MaxRuns = 6;
+    /// <summary>More runs than this make columns too narrow to read (a sweep's page has a row per run instead).</summary>
+    public const int MaxRuns = ComparisonReport.MaxColumns;
 
     /// <summary>A run folder, a <c>results/&lt;name&gt;/latest</c> pointer, <c>latest:&lt;name&gt;</c> (under
     /// <paramref name="resultsRoot"/>) or a reference run folder.</summary>
@@ -47,12 +48,13 @@ public static class RunComparer
         return Path.GetFullPath(folder);
     }
 
-    /// <summary>Reads the runs (labelled A, B, C… in order) and compares their configs.</summary>
-    public static Comparison Build(IReadOnlyList<SelectedRun> selected)
+    /// <summary>Reads the runs (labelled A, B, C… in order unless they carry labels) and compares their configs.</summary>
+    /// <param name="maxRuns">At most this many: <see cref="MaxRuns"/> for <c>compare</c>, more for a sweep's page.</param>
+    public static Comparison Build(IReadOnlyList<SelectedRun> selected, int maxRuns = MaxRuns)
     {
-        if (selected.Count is < 2 or > MaxRuns)
-            throw new ArgumentOutOfRangeException(nameof(selected), selected.Count, $"a comparison takes 2 to {MaxRuns} runs");
-        var runs = selected.Select((s, i) => ComparedRun.Read(s.Path, ((char)('A' + i)).ToString(), s.Display, s.IsReference, s.ReportHref)).ToList();
+        if (selected.Count < 2 || selected.Count > maxRuns)
+            throw new ArgumentOutOfRangeException(nameof(selected), selected.Count, $"a comparison takes 2 to {maxRuns} runs");
+        var runs = selected.Select((s, i) => ComparedRun.Read(s.Path, s.Label ?? ((char)('A' + i)).ToString(), s.Display, s.IsReference, s.ReportHref)).ToList();
         var keys = selected.Select(s => ConfigKeys.Read(s.Path)).ToList();
         bool sameKind = runs.Select(r => r.Info.Kind).Distinct(StringComparer.Ordinal).Count() == 1;
         var notes = new List<string>();

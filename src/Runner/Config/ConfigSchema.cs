@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using GenLab.Models.Configuration;
 using GenLab.Runner.Data;
 using GenLab.Runner.Expectations;
+using GenLab.Runner.Sweeps;
 
 namespace GenLab.Runner.Config;
 
@@ -33,6 +34,7 @@ public static class ConfigSchema
                 new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } }),
         };
         properties[ExperimentLoader.CiKey] = CiVariant(generator);
+        properties[SweepSpec.SectionKey] = Sweep();
         properties["data"] = new JsonObject { ["type"] = "object", ["description"] = "The data section; its keys depend on kind." };
         properties["model"] = new JsonObject { ["type"] = "object", ["description"] = "The model section; its keys depend on kind." };
         properties["expect"] = ExpectMap(generator, names: null);
@@ -83,7 +85,7 @@ public static class ConfigSchema
         return schema.ToJsonString(options) + "\n";
     }
 
-    /// <summary>The <c>ci:</c> section: any top-level key but <c>ci</c> and <c>extends</c>, nothing required; its data
+    /// <summary>The <c>ci:</c> section: any top-level key but <c>ci</c> and <c>extends</c> (a smaller sweep too), nothing required; its data
     /// and model are checked once merged (they depend on the file's kind, outside this section).</summary>
     private static JsonObject CiVariant(Generator generator)
     {
@@ -92,8 +94,40 @@ public static class ConfigSchema
         properties["data"] = new JsonObject { ["type"] = "object" };
         properties["model"] = new JsonObject { ["type"] = "object" };
         properties["expect"] = ExpectMap(generator, names: null);
+        properties[SweepSpec.SectionKey] = Sweep();
         schema["description"] = "A reduced variant for CI (`genlab run --ci`, `genlab verify --ci`): the keys it changes, merged over the file.";
         return schema;
+    }
+
+    /// <summary>The <c>sweep:</c> section (<c>genlab sweep</c>): dotted config keys to lists of values; its values are
+    /// checked by loading each run's config.</summary>
+    private static JsonObject Sweep()
+    {
+        var values = new JsonObject { ["type"] = "array", ["minItems"] = 1 };
+        return new JsonObject
+        {
+            ["description"] = "What `genlab sweep` varies: every combination of grid's values, each variant of list crossed with the grid, each with every seed.",
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                [SweepSpec.GridKey] = new JsonObject
+                {
+                    ["description"] = "Dotted config keys (training.lr) to lists of values; every combination runs.",
+                    ["type"] = "object", ["minProperties"] = 1, ["additionalProperties"] = values.DeepClone(),
+                },
+                [SweepSpec.ListKey] = new JsonObject
+                {
+                    ["description"] = "Whole variants, each a mapping of dotted config keys to values, crossed with the grid.",
+                    ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "object", ["minProperties"] = 1 },
+                },
+                [SweepSpec.SeedsKey] = new JsonObject
+                {
+                    ["description"] = "Seeds: each run of the grid and list once per seed.",
+                    ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "integer" },
+                },
+            },
+            ["additionalProperties"] = false,
+        };
     }
 
     private static JsonObject ExpectMap(Generator generator, IReadOnlyDictionary<string, string>? names)

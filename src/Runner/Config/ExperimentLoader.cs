@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using GenLab.Runner.Data;
+using GenLab.Runner.Sweeps;
 using YamlDotNet.Core;
 
 namespace GenLab.Runner.Config;
 
 /// <summary>Loads an experiment: the YAML file and what it <c>extends</c>, then <c>--set</c> overrides, then strict
-/// binding and validation. Every problem is reported with its file, line and key in one <see cref="ConfigException"/>.</summary>
+/// binding and validation. A <c>sweep:</c> section is checked for shape and set aside (<see cref="LoadedExperiment.Sweep"/>):
+/// <c>genlab run</c> runs the file as written, <c>genlab sweep</c> its runs. Every problem is reported with its file, line and key in one <see cref="ConfigException"/>.</summary>
 public static class ExperimentLoader
 {
     public const string SetSource = "--set";
@@ -42,6 +44,10 @@ public static class ExperimentLoader
             if (variant is MappingNode changes) root = (MappingNode)YamlComposer.Merge(root, changes);
             else if (variant is null) errors.Add(root.Origin.Error(CiKey, "this experiment declares no CI variant (a `ci:` section)"));
         }
+        // After the CI variant is merged, so a variant may sweep less; dropped before binding like ci:.
+        var sweepSection = root.Get(SweepSpec.SectionKey);
+        root.Remove(SweepSpec.SectionKey);
+        var sweep = sweepSection is null ? null : SweepSpec.Read(sweepSection, errors);
         if (errors.Count > 0) throw new ConfigException(errors);
 
         for (var i = 0; i < overrides.Count; i++) ApplyOverride(root, overrides[i], i + 1, errors);
@@ -53,7 +59,7 @@ public static class ExperimentLoader
         // Data named by URL is written as named, not as the path it was found at: the resolved YAML (and the config
         // hash) stay the same on every machine, and a resumed run searches for the file again.
         var resolved = ConfigYamlWriter.Write(config, binder.Located);
-        return new LoadedExperiment(config, resolved, Hash(resolved), composer.SourceFiles.ToList(), hasVariant, binder.Located);
+        return new LoadedExperiment(config, resolved, Hash(resolved), composer.SourceFiles.ToList(), hasVariant, binder.Located) { Sweep = sweep };
     }
 
     /// <summary>First 8 hex digits of the SHA-256 of the resolved YAML: enough to tell runs apart at a glance.</summary>

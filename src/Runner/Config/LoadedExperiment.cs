@@ -1,4 +1,5 @@
 using GenLab.Runner.Data;
+using GenLab.Runner.Sweeps;
 
 namespace GenLab.Runner.Config;
 
@@ -11,4 +12,8 @@ public sealed record LoadedExperiment(
     IReadOnlyList<LocatedData>? NamedData = null)
 {
     public IReadOnlyList<LocatedData> NamedData { get; init; } = NamedData ?? [];
+
+    /// <summary>The file's <c>sweep:</c> section, checked for shape; null when it has none. Not part of the config:
+    /// a run ignores it, <c>genlab sweep</c> runs one config per point.</summary>
+    public SweepSpec? Sweep { get; init; }
 }

@@ -70,15 +70,19 @@ public sealed class RunFolder
 
     /// <summary>Points <c>results/&lt;name&gt;/latest</c> at this run: a relative symlink swapped in by rename, so readers
     /// never see it missing. Where symlinks are unavailable (Windows without privilege) a text file holds the id.</summary>
-    public void PointLatestHere()
+    public void PointLatestHere() => PointLatest(Path);
+
+    /// <summary>Points the <c>latest</c> beside <paramref name="folder"/> at it (a run, or a sweep in <c>sweeps/</c>).</summary>
+    public static void PointLatest(string folder)
     {
-        string parent = System.IO.Path.GetDirectoryName(Path)!;
+        string parent = System.IO.Path.GetDirectoryName(folder)!;
+        string id = System.IO.Path.GetFileName(folder);
         string link = System.IO.Path.Combine(parent, LatestLink);
         string temp = System.IO.Path.Combine(parent, $".{LatestLink}-{Guid.NewGuid():N}");
         try
         {
             if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
-            System.IO.File.CreateSymbolicLink(temp, RunId);
+            System.IO.File.CreateSymbolicLink(temp, id);
             // rename(2) swaps the link atomically; File.Move would follow the link to its directory and refuse.
             if (Rename(temp, link) != 0) throw new IOException($"rename failed with errno {Marshal.GetLastPInvokeError()}");
         }
@@ -86,7 +90,7 @@ public sealed class RunFolder
         {
             System.IO.File.Delete(temp);
             if (System.IO.Directory.Exists(link) || new FileInfo(link).LinkTarget is not null) System.IO.File.Delete(link);
-            System.IO.File.WriteAllText(link, RunId);
+            System.IO.File.WriteAllText(link, id);
         }
     }
 
