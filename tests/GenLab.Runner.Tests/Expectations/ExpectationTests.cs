@@ -54,12 +54,20 @@ public sealed class ExpectationTests
 
     /// <summary>Every expectation a shipped experiment states, checked through <see cref="RunResults.Check"/> with a
     /// result just inside its limit (reproduced) and just outside (not reproduced), so no stated limit is mistyped
-    /// into one that cannot fail.</summary>
+    /// into one that cannot fail; the same for what a CI variant states (its <c>ci: expect:</c>).</summary>
     [Theory]
     [MemberData(nameof(ShippedFiles))]
     public void EveryShippedExpectation_PassesJustInsideItsLimit_AndFailsJustOutside(string relativePath)
     {
-        var config = ShippedExperimentsTests.LoadShipped(relativePath).Config;
+        var loaded = ShippedExperimentsTests.LoadShipped(relativePath);
+        CheckEachLimit(relativePath, loaded.Config);
+        if (loaded.HasCiVariant)
+            CheckEachLimit($"{relativePath} (CI variant)",
+                ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), [], ci: true).Config);
+    }
+
+    private static void CheckEachLimit(string relativePath, ExperimentConfig config)
+    {
         foreach (var (name, e) in config.Expect ?? new Dictionary<string, Expectation>())
         {
             double step = Math.Max(1e-9, 1e-6 * Math.Abs(e.Value ?? e.Min ?? e.Max ?? 1));
