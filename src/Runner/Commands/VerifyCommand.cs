@@ -16,7 +16,7 @@ namespace GenLab.Runner.Commands;
 /// experiment, result, expected, value, verdict, seconds — and exits 1 when anything is missed, failed or could not
 /// run. With <c>--reference DIR</c> it also writes each run's results, final metrics and key figures there.
 /// <para>With <c>--parallel N</c> it keeps N runs going at once, each with the machine's cores split between them
-/// (<c>GENLAB_THREADS</c>): small convolutions and matrix products gain little from a second thread, so two one-thread
+/// (<c>GENLAB_THREADS</c>, unless the environment sets it): small convolutions and matrix products gain little from a second thread, so two one-thread
 /// runs finish a suite sooner than one two-thread run after another. Runs start longest first — by the duration of the
 /// lab's committed reference run (<c>results/reference/&lt;name&gt;/run.json</c>) where there is one — and a run that
 /// starts from another's latest run waits for it.</para></summary>
@@ -106,14 +106,14 @@ public static class VerifyCommand
     /// Child output is prefixed with the experiment's name.</summary>
     private static List<Outcome> RunInParallel(List<(string File, LoadedExperiment Loaded)> queue, Options options)
     {
-        int threads = Math.Max(1, Environment.ProcessorCount / options.Parallel);
+        int? threads = CpuThreads.ShareFor(options.Parallel);
         var planned = queue.Select(q => q.Loaded.Config.Name).ToHashSet(StringComparer.Ordinal);
         var done = new HashSet<string>(StringComparer.Ordinal);
         var running = new Dictionary<Task<Outcome>, LoadedExperiment>();
         var outcomes = new List<Outcome>();
         var pending = new List<(string File, LoadedExperiment Loaded)>(queue);
         int started = 0;
-        Console.WriteLine($"verify: {queue.Count} experiment(s), {options.Parallel} at a time, {threads} thread(s) each");
+        Console.WriteLine($"verify: {queue.Count} experiment(s), {options.Parallel} at a time, {CpuThreads.DescribeShare(threads)}");
         while (pending.Count > 0 || running.Count > 0)
         {
             while (running.Count < options.Parallel

@@ -11,6 +11,15 @@ public static class CpuThreads
 {
     public const string Variable = "GENLAB_THREADS";
 
+    /// <summary>The threads each of <paramref name="atOnce"/> child runs sharing this machine gets: the cores split
+    /// between them, at least one; null when the environment sets <see cref="Variable"/> already (the children inherit it).</summary>
+    public static int? ShareFor(int atOnce) =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } ? null : Math.Max(1, Environment.ProcessorCount / Math.Max(1, atOnce));
+
+    /// <summary>How a child's threads were chosen, for a console line: "2 thread(s) each" or the inherited setting.</summary>
+    public static string DescribeShare(int? share) =>
+        share is { } n ? $"{n} thread(s) each" : $"{Variable}={Environment.GetEnvironmentVariable(Variable)} threads each (from the environment)";
+
     /// <returns>The thread count now in effect.</returns>
     public static int Apply()
     {

@@ -24,10 +24,9 @@ public static class LocalExecutor
     public static async Task<int> RunAsync(SweepFolder sweep, IReadOnlyList<SweepWork> work, int parallel)
     {
         int cores = Environment.ProcessorCount, atOnce = Math.Min(parallel, work.Count);
-        string? threads = Environment.GetEnvironmentVariable(CpuThreads.Variable) is { Length: > 0 } ? null
-            : Math.Max(1, cores / atOnce).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Console.WriteLine($"local: {atOnce} run(s) at once, "
-            + (threads is null ? $"{CpuThreads.Variable}={Environment.GetEnvironmentVariable(CpuThreads.Variable)} threads each (from the environment)" : $"{threads} thread(s) each ({cores} cores)"));
+        int? share = CpuThreads.ShareFor(atOnce);
+        string? threads = share?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Console.WriteLine($"local: {atOnce} run(s) at once, {CpuThreads.DescribeShare(share)}{(share is null ? "" : $" ({cores} cores)")}");
         Directory.CreateDirectory(sweep.Logs);
 
         var pending = new Queue<SweepWork>(work);
