@@ -69,8 +69,7 @@ public static class VerifyCommand
                 var (file, loaded) = ordered[i];
                 Console.WriteLine($"[{i + 1}/{ordered.Count}] {loaded.Config.Name}{Variant(loaded, options)}: {Relative(file)}");
                 var outcome = RunOne(file, loaded, options, threads: null, prefix: "      ");
-                outcomes.Add(outcome);
-                Finished(outcome, loaded, options, "      ");
+                outcomes.Add(Finished(outcome, loaded, options, "      "));
             }
         }
         else outcomes.AddRange(RunInParallel(LongestFirst(ordered, options.DurationHints), options));
@@ -92,13 +91,24 @@ public static class VerifyCommand
     private static string Variant(LoadedExperiment loaded, Options options) => options.Ci && loaded.HasCiVariant ? " (CI variant)" : "";
 
     /// <summary>Prints an experiment's verdict line and writes its reference when it met every expectation.</summary>
-    private static void Finished(Outcome outcome, LoadedExperiment loaded, Options options, string indent)
+    /// <returns><paramref name="outcome"/>, or a failing one when its reference could not be written.</returns>
+    private static Outcome Finished(Outcome outcome, LoadedExperiment loaded, Options options, string indent)
     {
         Console.WriteLine(outcome.Problem is { } p
             ? $"{indent}{p} ({outcome.Seconds:F0} s)"
             : $"{indent}{outcome.Rows.Count(r => r.Passed)} of {outcome.Rows.Count} expectation(s) met ({outcome.Seconds:F0} s)");
-        if (options.ReferenceRoot is not null && outcome.Problem is null && outcome.Rows.All(r => r.Passed))
+        if (options.ReferenceRoot is null || outcome.Problem is not null || !outcome.Rows.All(r => r.Passed)) return outcome;
+        try
+        {
             ReferenceRun.Write(LatestRun(options.ResultsRoot, loaded.Config.Name)!, options.ReferenceRoot);
+            return outcome;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            string problem = $"reference not written: {e.Message}";
+            Console.Error.WriteLine($"{indent}error: {problem}");
+            return outcome with { Problem = problem };
+        }
     }
 
     /// <summary>Up to <c>Parallel</c> runs at once, in <paramref name="queue"/>'s order, each with its share of the
@@ -130,8 +140,7 @@ public static class VerifyCommand
             running.Remove(finished);
             var outcome = finished.GetAwaiter().GetResult();
             done.Add(which.Config.Name);
-            outcomes.Add(outcome);
-            Finished(outcome, which, options, $"      [{which.Config.Name}] ");
+            outcomes.Add(Finished(outcome, which, options, $"      [{which.Config.Name}] "));
         }
         return outcomes;
     }

@@ -6,7 +6,7 @@ namespace GenLab.Runner.Expectations;
 /// <summary>A committed reference of a lab (<c>results/reference/&lt;name&gt;/</c>), written by <c>genlab verify
 /// --reference</c> from a run that met its expectations, so a student compares a run with the lecture's: the run's
 /// <c>run.json</c> (environment, commit, CPU), resolved <c>experiment.yaml</c>, <c>results.json</c> (every result and
-/// the expectation table), <c>metrics.csv</c> without the machine-speed rows, the experiment's report sections, and
+/// the expectation table), <c>metrics.csv</c> without the machine-speed rows (when the lab trains), the experiment's report sections, and
 /// the report itself as Markdown with its figures (<c>report/README.md</c>). No checkpoints, no HTML with embedded
 /// images: a few hundred kilobytes a lab.</summary>
 public static class ReferenceRun
@@ -22,8 +22,10 @@ public static class ReferenceRun
 
         foreach (string file in new[] { RunFiles.RunInfo, RunFiles.Experiment, RunResults.FileName })
             File.Copy(Path.Combine(runDirectory, file), Path.Combine(temp, file));
-        File.WriteAllLines(Path.Combine(temp, RunFiles.Metrics),
-            File.ReadLines(Path.Combine(runDirectory, RunFiles.Metrics)).Where(line => !line.Contains(",perf,", StringComparison.Ordinal)));
+        string metrics = Path.Combine(runDirectory, RunFiles.Metrics);
+        if (File.Exists(metrics))                          // analyses (tokenizers, encodings) train nothing: no curves
+            File.WriteAllLines(Path.Combine(temp, RunFiles.Metrics),
+                File.ReadLines(metrics).Where(line => !line.Contains(",perf,", StringComparison.Ordinal)));
         string sections = Path.Combine(runDirectory, RunFiles.Sections);
         if (Directory.Exists(sections))
         {

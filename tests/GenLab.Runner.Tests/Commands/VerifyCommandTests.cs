@@ -67,6 +67,20 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_WithReference_WritesAnAnalysis_ThatHasNoCurves()
+    {
+        string reference = Path.Combine(_dir.Root, "reference");
+        var (exit, output) = await GenlabProcess.RunAsync(["verify", Path.Combine(Repository.Experiments, "01-tokenization/preguica.yaml"),
+            "--results", Path.Combine(_dir.Root, "results"), "--reference", reference]);
+
+        Assert.True(exit == ExitCodes.Ok, output);
+        string dir = Path.Combine(reference, "preguica");
+        Assert.True(RunResults.Read(dir)!.Passed);
+        Assert.True(File.Exists(Path.Combine(dir, "report", "README.md")));
+        Assert.False(File.Exists(Path.Combine(dir, RunFiles.Metrics)));   // a tokenizer comparison trains nothing
+    }
+
+    [Fact]
     public void DependencyOrder_RunsAFineTuneAfterTheModelItStartsFrom()
     {
         var gpt = ExperimentLoader.Load(Path.Combine(Repository.Experiments, "03-transformer/gpt-bpe-pt.yaml"), []);
