@@ -115,19 +115,29 @@ public sealed class NamedDataRunTests : IDisposable
         using var server = new LocalHttpServer(_ => Reply.Ok(Text) with { StallAfter = Text.Length / 2 });
         string yaml = _dir.Write("experiment.yaml", Yaml(server.Url("input.txt")));
         using var run = GenlabProcess.Start(["run", yaml, "--results", _results], Environment());
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        run.OutputDataReceived += (_, e) => { if (e.Data is { } line) output.Enqueue(line); };
+        run.ErrorDataReceived += (_, e) => { if (e.Data is { } line) output.Enqueue(line); };
         run.BeginOutputReadLine();
         run.BeginErrorReadLine();
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (server.Requests == 0 && DateTime.UtcNow < deadline && !run.HasExited) await Task.Delay(50);
         Assert.Equal(1, server.Requests);
-        await Task.Delay(300);                          // the first half of the body is on its way into the .part file
+        // Ctrl-C once the body is being written to its .part file and the server has gone quiet: mid-download.
+        while (!PartFileExists() && DateTime.UtcNow < deadline && !run.HasExited) await Task.Delay(50);
+        Assert.True(PartFileExists(), $"the download never opened its .part file:\n{string.Join("\n", output)}");
+        await Task.Delay(300);
         Assert.Equal(0, Kill(run.Id, 2));
 
-        Assert.Equal(ExitCodes.Interrupted, await GenlabProcess.ExitCodeOf(run));
+        int exit = await GenlabProcess.ExitCodeOf(run);
+        Assert.True(exit == ExitCodes.Interrupted, $"exit {exit}:\n{string.Join("\n", output)}");
         Assert.Empty(Directory.Exists(_cache) ? Directory.GetFiles(_cache, "*", SearchOption.AllDirectories) : []);
         Assert.False(AnyRunFolder());
     }
+
+    private bool PartFileExists() =>
+        Directory.Exists(_cache) && Directory.GetFiles(_cache, "*.part", SearchOption.AllDirectories).Length > 0;
 
     [Fact]
     public async Task Genlab_WhenADataDirHasTheText_RunsOfflineWithoutTheCache()

@@ -43,7 +43,8 @@ public sealed class ShippedExperimentsTests : IDisposable
         {
             var ci = ExperimentLoader.Load(Path.Combine(Repository.Experiments, relativePath), [], ci: true);
             Assert.Equal(loaded.Config.Name, ci.Config.Name);
-            Assert.Equal(loaded.Config.Expect?.Keys.Order(), ci.Config.Expect?.Keys.Order());   // the same claims, checked on less
+            // Every claim is still checked on less; a variant may state more (an early milestone's ε-MSE, say).
+            Assert.Empty((loaded.Config.Expect?.Keys ?? []).Except(ci.Config.Expect?.Keys ?? []));
         }
     }
 
