@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using GenLab.Reports.RunFolder;
@@ -105,8 +104,6 @@ public sealed class NamedDataRunTests : IDisposable
         Assert.Empty(Directory.Exists(_cache) ? Directory.GetFiles(_cache, "*", SearchOption.AllDirectories) : []);
     }
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     [Fact]
     public async Task Genlab_CtrlCMidDownload_Exits130AndCachesNothing()
@@ -128,7 +125,7 @@ public sealed class NamedDataRunTests : IDisposable
         while (!PartFileExists() && DateTime.UtcNow < deadline && !run.HasExited) await Task.Delay(50);
         Assert.True(PartFileExists(), $"the download never opened its .part file:\n{string.Join("\n", output)}");
         await Task.Delay(300);
-        Assert.Equal(0, Kill(run.Id, 2));
+        Assert.Equal(0, Signals.Send(run.Id, 2));
 
         int exit = await GenlabProcess.ExitCodeOf(run);
         Assert.True(exit == ExitCodes.Interrupted, $"exit {exit}:\n{string.Join("\n", output)}");

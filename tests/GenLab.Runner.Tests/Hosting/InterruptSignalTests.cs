@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Tests.Config;
@@ -17,8 +16,6 @@ public sealed class InterruptSignalTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     private static Process Start(params string[] args)
     {
@@ -43,7 +40,7 @@ public sealed class InterruptSignalTests : IDisposable
 
         using var run = Start("run", yaml, "--results", results);
         string runDir = await GenlabProcess.WaitForTrainRows(run, results);
-        Assert.Equal(0, Kill(run.Id, SigInt));
+        Assert.Equal(0, Signals.Send(run.Id, SigInt));
         int exit = await ExitCodeOf(run);
 
         Assert.Equal(ExitCodes.Interrupted, exit);

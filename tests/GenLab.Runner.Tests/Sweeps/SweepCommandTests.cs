@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using GenLab.Reports.Compare;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Commands;
@@ -25,8 +24,6 @@ public sealed class SweepCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     private SweepFolder Latest() => SweepFolder.Open(Path.Combine(_results, "tiny", SweepManifest.Folder, RunFolder.LatestLink));
 
@@ -106,7 +103,7 @@ public sealed class SweepCommandTests : IDisposable
             Assert.True(clock.Elapsed < GenlabProcess.Timeout, $"both runs did not start training\n{output}");
             await Task.Delay(50);
         }
-        Assert.Equal(0, Kill(process.Id, SigInt));
+        Assert.Equal(0, Signals.Send(process.Id, SigInt));
         int exit = await GenlabProcess.ExitCodeOf(process);
 
         Assert.True(exit == ExitCodes.Interrupted, output.ToString());

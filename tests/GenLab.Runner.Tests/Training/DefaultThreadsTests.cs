@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Hosting;
 using GenLab.Runner.Tests.Config;
@@ -17,8 +16,6 @@ public sealed class DefaultThreadsTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     /// <summary>The shipped VAE on 16 px digits, small enough for seconds, long enough to be interrupted mid-run.</summary>
     private static readonly string[] Vae =
@@ -64,7 +61,7 @@ public sealed class DefaultThreadsTests : IDisposable
         run.BeginOutputReadLine();
         run.BeginErrorReadLine();
         string runDir = await GenlabProcess.WaitForTrainRows(run, results, rows: 8);
-        Assert.Equal(0, Kill(run.Id, SigInt));
+        Assert.Equal(0, Signals.Send(run.Id, SigInt));
         Assert.Equal(ExitCodes.Interrupted, await GenlabProcess.ExitCodeOf(run));
         long stoppedAt = RunInfo.Read(runDir).Step;
         Assert.InRange(stoppedAt, 1, 119);
