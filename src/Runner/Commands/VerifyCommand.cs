@@ -126,8 +126,9 @@ public static class VerifyCommand
         Console.WriteLine($"verify: {queue.Count} experiment(s), {options.Parallel} at a time, {CpuThreads.DescribeShare(threads)}");
         while (pending.Count > 0 || running.Count > 0)
         {
-            while (running.Count < options.Parallel
-                && pending.FindIndex(p => InitFromLatest(p.Loaded.Config) is not { } d || !planned.Contains(d) || done.Contains(d)) is var next and >= 0)
+            while (running.Count < options.Parallel && pending.Count > 0
+                && (pending.FindIndex(p => InitFromLatest(p.Loaded.Config) is not { } d || !planned.Contains(d) || done.Contains(d)) is var ready
+                    and >= 0 ? ready : running.Count == 0 ? 0 : -1) is var next and >= 0)   // a cycle of init_from: start one anyway
             {
                 var (file, loaded) = pending[next];
                 pending.RemoveAt(next);
