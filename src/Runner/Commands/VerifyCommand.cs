@@ -62,17 +62,7 @@ public static class VerifyCommand
         if (options.Parallel is < 1 or > MaxParallel)
             return CliErrors.Report($"--parallel {options.Parallel}: must be between 1 and {MaxParallel}");
         var ordered = DependencyOrder(planned);
-        if (options.Parallel == 1)
-        {
-            for (int i = 0; i < ordered.Count; i++)
-            {
-                var (file, loaded) = ordered[i];
-                Console.WriteLine($"[{i + 1}/{ordered.Count}] {loaded.Config.Name}{Variant(loaded, options)}: {Relative(file)}");
-                var outcome = RunOne(file, loaded, options, threads: null, prefix: "      ");
-                outcomes.Add(Finished(outcome, loaded, options, "      "));
-            }
-        }
-        else outcomes.AddRange(RunInParallel(LongestFirst(ordered, options.DurationHints), options));
+        outcomes.AddRange(RunAll(options.Parallel == 1 ? ordered : LongestFirst(ordered, options.DurationHints), options));
         Console.WriteLine();
         Console.Write(Table(outcomes));
         int failed = outcomes.Count(o => !o.Skipped && (o.Problem is not null || o.Rows.Any(r => !r.Passed)));
@@ -111,19 +101,20 @@ public static class VerifyCommand
         }
     }
 
-    /// <summary>Up to <c>Parallel</c> runs at once, in <paramref name="queue"/>'s order, each with its share of the
-    /// cores; a run whose <c>init_from: latest:</c> names another planned run starts after that one has finished.
-    /// Child output is prefixed with the experiment's name.</summary>
-    private static List<Outcome> RunInParallel(List<(string File, LoadedExperiment Loaded)> queue, Options options)
+    /// <summary>Up to <c>Parallel</c> runs at once, in <paramref name="queue"/>'s order; a run whose
+    /// <c>init_from: latest:</c> names another planned run starts after that one has finished. One at a time, each run
+    /// keeps the environment's threads; several share the cores and prefix their output with the experiment's name.</summary>
+    private static List<Outcome> RunAll(List<(string File, LoadedExperiment Loaded)> queue, Options options)
     {
-        int? threads = CpuThreads.ShareFor(options.Parallel);
+        bool alone = options.Parallel == 1;
+        int? threads = alone ? null : CpuThreads.ShareFor(options.Parallel);
         var planned = queue.Select(q => q.Loaded.Config.Name).ToHashSet(StringComparer.Ordinal);
         var done = new HashSet<string>(StringComparer.Ordinal);
         var running = new Dictionary<Task<Outcome>, LoadedExperiment>();
         var outcomes = new List<Outcome>();
         var pending = new List<(string File, LoadedExperiment Loaded)>(queue);
         int started = 0;
-        Console.WriteLine($"verify: {queue.Count} experiment(s), {options.Parallel} at a time, {CpuThreads.DescribeShare(threads)}");
+        if (!alone) Console.WriteLine($"verify: {queue.Count} experiment(s), {options.Parallel} at a time, {CpuThreads.DescribeShare(threads)}");
         while (pending.Count > 0 || running.Count > 0)
         {
             while (running.Count < options.Parallel && pending.Count > 0
@@ -133,15 +124,16 @@ public static class VerifyCommand
                 var (file, loaded) = pending[next];
                 pending.RemoveAt(next);
                 string name = loaded.Config.Name;
-                Console.WriteLine($"[{++started}/{queue.Count}] {name}{Variant(loaded, options)}: {Relative(file)} (started)");
-                running.Add(Task.Run(() => RunOne(file, loaded, options, threads, prefix: $"      [{name}] ")), loaded);
+                Console.WriteLine($"[{++started}/{queue.Count}] {name}{Variant(loaded, options)}: {Relative(file)}{(alone ? "" : " (started)")}");
+                string prefix = alone ? "      " : $"      [{name}] ";
+                running.Add(Task.Run(() => RunOne(file, loaded, options, threads, prefix)), loaded);
             }
             var finished = Task.WhenAny(running.Keys).GetAwaiter().GetResult();
             var which = running[finished];
             running.Remove(finished);
             var outcome = finished.GetAwaiter().GetResult();
             done.Add(which.Config.Name);
-            outcomes.Add(Finished(outcome, which, options, $"      [{which.Config.Name}] "));
+            outcomes.Add(Finished(outcome, which, options, alone ? "      " : $"      [{which.Config.Name}] "));
         }
         return outcomes;
     }
