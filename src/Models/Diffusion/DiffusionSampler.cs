@@ -97,13 +97,38 @@ public sealed class DiffusionSampler(NoiseScheduler scheduler, Func<Tensor, Tens
         if (eta is not (>= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(eta), eta, "eta must be in [0, 1]");
         if (eta > 0 && generator is null)
             throw new ArgumentNullException(nameof(generator), $"eta = {eta} > 0 draws noise and needs a generator");
-        int[] timesteps = Scheduler.DdimTimesteps(steps);
-        return Run(xT, timesteps, options ?? new(), (epsilon, i, x) =>
+        return DdimRun(xT, Scheduler.DdimTimesteps(steps), eta, generator, options);
+    }
+
+    /// <summary>SDEdit (Meng et al. 2022), diffusers' img2img: the input is noised in one jump (DDPM eq. 4) to the
+    /// first timestep of <see cref="NoiseScheduler.SdeditTimesteps"/> and DDIM denoises it from there. The larger
+    /// <paramref name="strength"/>, the noisier the start and the less of the input survives: near 0 the output is
+    /// the input, at 1 it is a fresh sample that kept only the input's coarsest layout.</summary>
+    /// <param name="x0">(B, …) input images in [−1, 1], on the device to sample on (not disposed).</param>
+    /// <param name="strength">In (0, 1]: the share of the <paramref name="steps"/> DDIM steps that run.</param>
+    /// <param name="steps">DDIM steps of a whole run (strength 1).</param>
+    /// <param name="generator">Draws the starting noise ε, then any step noise (η &gt; 0).</param>
+    public DiffusionSamples Sdedit(Tensor x0, double strength, int steps, double eta, Generator generator, SamplingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (eta is not (>= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(eta), eta, "eta must be in [0, 1]");
+        int[] timesteps = Scheduler.SdeditTimesteps(steps, strength);
+        using var scope = NewDisposeScope();
+        var noise = InitialNoise(x0.shape, generator, x0.device);                            // (B, …) ε
+        var start = Scheduler.AddNoise(x0, noise, full(x0.shape[0], timesteps[0], ScalarType.Int64));   // (B, …) x_t
+        var samples = DdimRun(start, timesteps, eta, generator, options);
+        samples.Images.MoveToOuterDisposeScope();
+        foreach (var frame in samples.Trajectory) frame.Sample.MoveToOuterDisposeScope();
+        return samples;
+    }
+
+    /// <summary>DDIM steps over <paramref name="timesteps"/> (descending), each jumping to the next, the last to −1.</summary>
+    private DiffusionSamples DdimRun(Tensor xT, int[] timesteps, double eta, Generator? generator, SamplingOptions? options) =>
+        Run(xT, timesteps, options ?? new(), (epsilon, i, x) =>
         {
             int prevT = i + 1 < timesteps.Length ? timesteps[i + 1] : -1;
             return Scheduler.DdimStep(epsilon, timesteps[i], prevT, x, eta, generator);
         });
-    }
 
     /// <summary>ε for one step, with classifier-free guidance when the options ask for it (Ho &amp; Salimans 2022
     /// eq. 6, written as ε_uncond + s · (ε_cond − ε_uncond)): both passes in one forward of 2B.</summary>

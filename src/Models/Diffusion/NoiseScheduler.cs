@@ -224,6 +224,41 @@ public sealed class NoiseScheduler
         return Enumerable.Range(0, steps).Reverse().Select(k => k * ratio).ToArray();
     }
 
+    /// <summary>SDEdit's share of a DDIM run (Meng et al. 2022, §3; diffusers' img2img): of the
+    /// <paramref name="steps"/> timesteps of <see cref="DdimTimesteps"/>, the last ⌊steps · strength⌋, so the input is
+    /// noised to the first of them and denoised from there. T = 1000, 50 steps, strength 0.5: 480, 460, …, 0. Strength
+    /// 1 starts from the noisiest step, as plain sampling does; a small strength keeps most of the input.</summary>
+    /// <param name="strength">In (0, 1]; at least one step must remain (steps · strength ≥ 1).</param>
+    public int[] SdeditTimesteps(int steps, double strength)
+    {
+        if (strength is not (> 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(strength), strength, "strength must be in (0, 1]");
+        int[] all = DdimTimesteps(steps);
+        // The small epsilon keeps products like 50 · 0.7 = 34.999… from losing a step (Python's int() gets 35 there).
+        int kept = (int)Math.Floor(steps * strength + 1e-9);
+        if (kept < 1)
+            throw new ArgumentOutOfRangeException(nameof(strength), strength,
+                $"strength {strength} of {steps} steps leaves no step to run; use a larger strength or more steps");
+        return all[(steps - kept)..];
+    }
+
+    /// <summary>Jumps from x_from to x_to, from < to (−1 = the clean sample), through the forward process:
+    /// q(x_to | x_from) = N(√(ᾱ_to / ᾱ_from) · x_from, (1 − ᾱ_to / ᾱ_from) I), the product of the single steps
+    /// between them (DDPM eq. 2 composed). RePaint's "undo" of a denoising step (Lugmayr et al. 2022, §4.2).</summary>
+    /// <param name="x">(B, …) x_from.</param>
+    /// <param name="noise">(B, …) ε ~ N(0, I), same shape.</param>
+    /// <returns>(B, …) x_to.</returns>
+    public Tensor Renoise(Tensor x, int from, int to, Tensor noise)
+    {
+        if (from < -1 || from >= TrainTimesteps) throw new ArgumentOutOfRangeException(nameof(from), from, $"from must be in [-1, {TrainTimesteps})");
+        CheckTimestep(to, nameof(to));
+        if (to <= from) throw new ArgumentOutOfRangeException(nameof(to), to, $"to must be after from = {from}");
+        CheckSameShape(noise, x, nameof(noise), nameof(x));
+        double ratio = alphasCumprod[to] / (from >= 0 ? alphasCumprod[from] : 1.0);     // ᾱ_to / ᾱ_from
+        using var scope = NewDisposeScope();
+        return (Math.Sqrt(ratio) * x + Math.Sqrt(1 - ratio) * noise).MoveToOuterDisposeScope();   // (B, …)
+    }
+
     /// <summary>z ~ N(0, I) shaped like <paramref name="like"/>, drawn on the generator's device (a CPU generator
     /// gives the same numbers whatever device samples live on) and moved to <paramref name="like"/>'s.</summary>
     private static Tensor DrawNoise(Tensor like, Generator generator) =>

@@ -54,7 +54,7 @@ public sealed record QaDataConfig : IValidatable
 }
 
 /// <summary><c>kind: gpt</c> and <c>kind: gpt_finetune</c> — model section.</summary>
-public sealed record GptExperimentConfig : IValidatable
+public sealed record GptExperimentConfig : IValidatable, IStartsFromRun
 {
     /// <summary>The architecture; with <c>init_from</c> it comes from the checkpoint, and a stated one must match it.</summary>
     public GptConfig? Network { get; init; }

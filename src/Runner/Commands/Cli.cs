@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GenLab.Models.Diffusion;
 using GenLab.Runner.Data;
 using GenLab.Runner.Export;
 using GenLab.Runner.Sweeps;
@@ -99,7 +100,7 @@ public static class Cli
         reproduce.SetAction((parse, _) => ReproduceCommand.ExecuteAsync(parse.GetValue(reproduceFiles)!, parse.GetValue(filter),
             parse.GetValue(results)!, parse.GetValue(dryRun), commandLine, Data(parse)));
 
-        var sampleFrom = new Argument<string>("run-dir") { Description = "A GPT run folder (its best checkpoint) or a checkpoint folder." };
+        var sampleFrom = new Argument<string>("run-dir") { Description = "A GPT run folder (its best checkpoint), a checkpoint folder, or latest:<name>; with --image, a diffusion run." };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue.", DefaultValueFactory = _ => "" };
         var question = new Option<string?>("--question") { Description = "Ask a fine-tuned model: wraps the text in the Q&A prompt template." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens to generate.", DefaultValueFactory = _ => 200 };
@@ -108,10 +109,23 @@ public static class Cli
         var topP = new Option<double?>("--top-p") { Description = "Nucleus sampling: the smallest set with probability >= p." };
         var sampleSeed = new Option<long>("--seed") { Description = "Seed of the sampling generator.", DefaultValueFactory = _ => 1337 };
         var noCache = new Option<bool>("--no-cache") { Description = "Recompute the whole context at every step (no KV cache)." };
-        var sample = new Command("sample", "Generate text with a trained GPT.") { sampleFrom, prompt, question, maxTokens, temperature, topK, topP, sampleSeed, noCache };
-        sample.SetAction(parse => SampleCommand.Execute(parse.GetValue(sampleFrom)!, new SampleCommand.Options(
-            parse.GetValue(prompt) ?? "", parse.GetValue(question), parse.GetValue(maxTokens), parse.GetValue(temperature),
-            parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(sampleSeed), parse.GetValue(noCache))));
+        var image = new Option<string?>("--image") { Description = "A diffusion run: edit this PNG (SDEdit, or RePaint with --inpaint) instead of generating text." };
+        var imageOut = new Option<string?>("--out") { Description = "With --image: the PNG to write." };
+        var strength = new Option<double>("--strength") { Description = "With --image: SDEdit's strength t0 in (0, 1] (how much the model may change).", DefaultValueFactory = _ => 0.6 };
+        var sketch = new Option<bool>("--sketch") { Description = "With --image: start SDEdit from the picture's flat colour blob (sketch to item)." };
+        var inpaint = new Option<MaskShape?>("--inpaint") { Description = "With --image: hide this part (box, bottom or right) and fill it with RePaint." };
+        var maskSize = new Option<double>("--mask-size") { Description = "With --inpaint: the hidden part's share of the side.", DefaultValueFactory = _ => 0.5 };
+        var imageSteps = new Option<int?>("--steps") { Description = "With --image: DDIM steps of a whole run (the model's sample_steps by default)." };
+        var sample = new Command("sample", "Generate text with a trained GPT, or edit a picture with a trained diffusion model (--image).")
+            { sampleFrom, prompt, question, maxTokens, temperature, topK, topP, sampleSeed, noCache, image, imageOut, strength, sketch, inpaint, maskSize, imageSteps };
+        sample.SetAction(parse => parse.GetValue(image) is { } picture
+            ? parse.GetValue(imageOut) is { } output
+                ? ImageEditCommand.Execute(parse.GetValue(sampleFrom)!, new ImageEditCommand.Options(picture, output, parse.GetValue(strength),
+                    parse.GetValue(sketch), parse.GetValue(inpaint), parse.GetValue(maskSize), parse.GetValue(imageSteps), parse.GetValue(sampleSeed)))
+                : CliErrors.Report("--image needs --out: the PNG to write")
+            : SampleCommand.Execute(parse.GetValue(sampleFrom)!, new SampleCommand.Options(
+                parse.GetValue(prompt) ?? "", parse.GetValue(question), parse.GetValue(maxTokens), parse.GetValue(temperature),
+                parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(sampleSeed), parse.GetValue(noCache))));
 
         var verifyPaths = new Argument<string[]>("experiments")
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using GenLab.Models.Configuration;
 using GenLab.Models.Gpt;
 using GenLab.Reports.RunFolder;
 using GenLab.Runner.Config;
@@ -187,7 +188,7 @@ public static class VerifyCommand
     }
 
     private static string? InitFromLatest(ExperimentConfig config) =>
-        config.Model is GptExperimentConfig { InitFrom: { } init } && init.StartsWith("latest:", StringComparison.Ordinal) ? init["latest:".Length..] : null;
+        config.Model is IStartsFromRun { InitFrom: { } init } && init.StartsWith("latest:", StringComparison.Ordinal) ? init["latest:".Length..] : null;
 
     /// <param name="threads">GENLAB_THREADS for the child; null leaves the environment's.</param>
     /// <param name="prefix">Put before each line of the child's output shown.</param>

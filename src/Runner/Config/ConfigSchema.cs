@@ -151,7 +151,7 @@ public static class ConfigSchema
     /// <summary>The result names of a kind when they do not depend on its model section (a BPE sweep's do: one per
     /// vocabulary size).</summary>
     private static IReadOnlyDictionary<string, string>? FixedResultNames(ExperimentKind kind) =>
-        kind is ExperimentKind.Tokenize or ExperimentKind.BpeSweep or ExperimentKind.ImagePatches ? null
+        kind is ExperimentKind.Tokenize or ExperimentKind.BpeSweep or ExperimentKind.ImagePatches or ExperimentKind.Sdedit ? null
             : ResultCatalog.Of(new ExperimentConfig { Name = "schema", Kind = kind, Data = null!, Model = null! });
 
     private sealed class Generator(SortedDictionary<string, JsonNode> definitions)

@@ -18,6 +18,8 @@ public enum ExperimentKind
     Gpt,
     GptFinetune,
     Diffusion,
+    Sdedit,
+    Inpainting,
 }
 
 public enum DeviceChoice

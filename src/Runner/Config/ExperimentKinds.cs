@@ -25,6 +25,8 @@ public static class ExperimentKinds
         ExperimentKind.Gpt => (typeof(GptTextDataConfig), typeof(GptExperimentConfig)),
         ExperimentKind.GptFinetune => (typeof(QaDataConfig), typeof(GptExperimentConfig)),
         ExperimentKind.Diffusion => (typeof(ImageDatasetConfig), typeof(DiffusionExperimentConfig)),
+        ExperimentKind.Sdedit => (typeof(HeldOutImagesConfig), typeof(SdeditConfig)),
+        ExperimentKind.Inpainting => (typeof(HeldOutImagesConfig), typeof(InpaintingConfig)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no section types registered"),
     };
 

@@ -1,5 +1,7 @@
+using GenLab.Models.Diffusion;
 using GenLab.Models.Images;
 using GenLab.Models.Tokenizers;
+using GenLab.Runner.Experiments;
 using GenLab.Runner.Config;
 
 namespace GenLab.Runner.Expectations;
@@ -44,6 +46,24 @@ public static class ResultCatalog
                 names["prompt_match"] = "share of samples the judge classifies as their prompt (text-to-image)";
                 names["nearest_train_distance"] = "median RMS pixel distance from a sample to its nearest training image (memorisation check)";
                 names["nearest_train_distance_real"] = "the same for validation images, which the model never saw: what a non-copying generator gets";
+                break;
+            case ExperimentKind.Sdedit:
+                foreach (var input in config.ModelAs<SdeditConfig>().Inputs.Select(SdeditExperiment.Name))
+                {
+                    names[$"{input}_realism_rise"] = $"{input} input: confident share at the strongest strength minus at the weakest";
+                    names[$"{input}_distance_rise"] = $"{input} input: RMS distance to the input at the strongest strength minus at the weakest";
+                    names[$"{input}_distance_increasing"] = $"{input} input: 1 when each stronger strength strays farther from the input, else 0";
+                    names[$"{input}_confident_share"] = $"{input} input: confident share of the outputs at the strongest strength";
+                    names[$"{input}_original_class_share"] = $"{input} input: share of the strongest outputs the judge classifies as the original's item";
+                }
+                break;
+            case ExperimentKind.Inpainting:
+                names["repaint_psnr"] = "RePaint: mean PSNR (dB) inside the hidden part against the original";
+                names["paste_psnr"] = "pasting the known region at every step: mean PSNR (dB) inside the hidden part";
+                names["psnr_gain"] = "repaint_psnr minus paste_psnr (above 0: resampling helped)";
+                names["repaint_class_agreement"] = "RePaint: share of filled images the judge classifies as the original's item";
+                names["paste_class_agreement"] = "pasting: the same share";
+                names["class_agreement_gain"] = "repaint_class_agreement minus paste_class_agreement";
                 break;
             case ExperimentKind.Tokenize:
                 names["characters"] = "characters (grapheme clusters) in the text";

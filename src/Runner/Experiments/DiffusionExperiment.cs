@@ -391,13 +391,7 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
     {
         using var scope = NewDisposeScope();
         bool captioned = _config.Condition == DiffusionCondition.Caption;
-        var labels = captioned ? _trainCaption.Select(i => _captions[i]).ToArray() : ClassLabels(_images.TrainLabels, _images.TrainColors);
-        string dataset = $"{_data.Source.ToString().ToLowerInvariant()} size={_data.Size} channels={_images.Channels} count={_data.CountPerItem} limit={_data.Limit} "
-            + $"rotation={_data.MaxRotation.ToString(CultureInfo.InvariantCulture)} val_fraction={_data.ValFraction.ToString(CultureInfo.InvariantCulture)} "
-            + $"path={_data.Path} digits={_data.Digits}";
-        CachedClassifier cached;
-        using (enable_grad())                              // report sections are written under no_grad
-            cached = ClassifierCache.GetOrTrain(_cacheRoot, dataset, _seed, _images.Train, labels, _config.Classifier);
+        var cached = Judge();
         var classifier = cached.Model;
 
         int n = _config.QualitySamples;
@@ -452,6 +446,37 @@ public sealed class DiffusionExperiment : ITrainableExperiment, IUpdatesAfterSte
             nearest_train_distance = sampleMedian, nearest_train_distance_real = realMedian,
             match_share = report.MatchShare, note = report.Note,
         };
+    }
+
+    /// <summary>The judge: a small CNN trained on the real training images' classes (caption, or drawer item, or
+    /// label), cached by the data's description and the seed, so every use of this run's data gets the same one.</summary>
+    internal CachedClassifier Judge()
+    {
+        string dataset = $"{_data.Source.ToString().ToLowerInvariant()} size={_data.Size} channels={_images.Channels} count={_data.CountPerItem} limit={_data.Limit} "
+            + $"rotation={_data.MaxRotation.ToString(CultureInfo.InvariantCulture)} val_fraction={_data.ValFraction.ToString(CultureInfo.InvariantCulture)} "
+            + $"path={_data.Path} digits={_data.Digits}";
+        using (enable_grad())                              // report sections are written under no_grad
+            return ClassifierCache.GetOrTrain(_cacheRoot, dataset, _seed, _images.Train, JudgeClasses(validation: false), _config.Classifier);
+    }
+
+    /// <summary>The judge's class of each training or validation image.</summary>
+    internal string[] JudgeClasses(bool validation) => _config.Condition == DiffusionCondition.Caption
+        ? [.. (validation ? _valCaption : _trainCaption).Select(i => _captions[i])]
+        : validation ? ClassLabels(_images.ValLabels, _images.ValColors) : ClassLabels(_images.TrainLabels, _images.TrainColors);
+
+    // ---- for the image-to-image experiments, which reuse a finished run (DiffusionRun) ---------------------------
+
+    internal DiffusionExperimentConfig Config => _config;
+    internal LabelledImages Images => _images;
+    internal NoiseScheduler Scheduler => _scheduler;
+    internal Device Device => _device;
+
+    /// <summary>The EMA U-Net as a denoiser (x_t, t, cond) → ε̂, in eval mode; a conditional one gets its null
+    /// condition when cond is null.</summary>
+    internal Func<Tensor, Tensor, Tensor?, Tensor> EmaDenoiser()
+    {
+        _ema.Average.eval();
+        return (x, t, c) => _ema.Average.call(x, t, c);
     }
 
     /// <summary>Real images independent of the validation set, as many as there are samples, for FID-lite's

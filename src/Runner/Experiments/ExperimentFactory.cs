@@ -17,13 +17,15 @@ public static class ExperimentFactory
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),
     };
 
-    public static IAnalysisExperiment CreateAnalysis(ExperimentConfig config) => config.Kind switch
+    public static IAnalysisExperiment CreateAnalysis(ExperimentConfig config, Device device, ExperimentContext context) => config.Kind switch
     {
         ExperimentKind.Tokenize => new TokenizeExperiment(config),
         ExperimentKind.BpeSweep => new BpeSweepExperiment(config),
         ExperimentKind.ImagePatches => new ImagePatchesExperiment(config),
         ExperimentKind.DrawerEncodings => new DrawerEncodingsExperiment(config),
         ExperimentKind.Word2Vec => new Word2VecExperiment(config),
+        ExperimentKind.Sdedit => new SdeditExperiment(config, device, context),
+        ExperimentKind.Inpainting => new InpaintingExperiment(config, device, context),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no analysis registered for this kind"),
     };
 }

@@ -61,9 +61,10 @@ public sealed class ExperimentSession(ILogger<ExperimentSession> logger, RunLogF
         // Build the experiment before claiming a folder: data and shape errors then leave no empty run behind.
         manual_seed(config.Seed);
         bool trainable = ExperimentKinds.IsTrainable(config.Kind);
-        using var experiment = trainable
-            ? ExperimentFactory.Create(config, device, new ExperimentContext(request.ResultsRoot, workingDirectory, Log: logger)) : null;
-        var analysis = trainable ? null : ExperimentFactory.CreateAnalysis(config);
+        var context = new ExperimentContext(request.ResultsRoot, workingDirectory, Log: logger);
+        using var experiment = trainable ? ExperimentFactory.Create(config, device, context) : null;
+        var analysis = trainable ? null : ExperimentFactory.CreateAnalysis(config, device, context);
+        using var analysisResources = analysis as IDisposable;
 
         var startedUtc = DateTimeOffset.UtcNow;
         var folder = RunFolder.Create(request.ResultsRoot, config.Name, loaded.ConfigHash, startedUtc);

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using GenLab.Models.Configuration;
-using GenLab.Models.Gpt;
 using GenLab.Runner.Training;
 using GenLab.Runner.Config;
 
@@ -48,7 +47,7 @@ public static class InputFingerprint
             hashes[DataPrefix + Path.GetRelativePath(experimentDirectory, file).Replace('\\', '/')] = FileSha256(file);
         foreach (var data in experiment.NamedData)
             hashes[DataPrefix + data.Source.File] = data.Source.Sha256;
-        if (experiment.Config.Model is GptExperimentConfig { InitFrom: { } reference })
+        if (experiment.Config.Model is IStartsFromRun { InitFrom: { } reference })
             hashes[InitKey] = InitHash(reference, resultsRoot);
         return hashes;
     }
