@@ -262,7 +262,9 @@ internal sealed class Middle : nn.Module<Tensor, Tensor, Tensor>
 /// <c>cond: null</c> means "no condition" and uses it for the whole batch; <see cref="DropCondition"/> swaps it in for
 /// chosen rows while training. Keeping it inside the network means the unconditional branch is trained and saved with
 /// the model and no caller has to invent a null embedding. An unconditional U-Net (cond_dim 0) adds nothing and
-/// rejects a cond.</para></summary>
+/// rejects a cond.</para>
+/// <para>An image condition (concat_channels &gt; 0) is not an argument: the caller concatenates it after x_t, so x
+/// has C + concat_channels channels and ε̂ has C (see <see cref="UNetConfig.ConcatChannels"/>).</para></summary>
 public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
 {
     private readonly TimeEmbedding temb;
@@ -276,7 +278,8 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
     private readonly Conv2d conv_out;
 
     /// <param name="config">Architecture; validated here.</param>
-    /// <param name="imageChannels">C of the (C, H, W) images, and of the predicted noise: 1 (gray) or 3 (RGB).</param>
+    /// <param name="imageChannels">C of the (C, H, W) images, and of the predicted noise: 1 (gray) or 3 (RGB); the input
+    /// has <see cref="UNetConfig.ConcatChannels"/> more.</param>
     /// <param name="imageSize">H = W of the square images; must be divisible by 2^(levels − 1).</param>
     public UNet(UNetConfig config, int imageChannels, int imageSize) : base(nameof(UNet))
     {
@@ -297,7 +300,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
             cond_proj = nn.Linear(config.CondDim, config.TimeEmbeddingDim);
             null_cond = nn.Parameter(zeros(config.CondDim));
         }
-        conv_in = nn.Conv2d(imageChannels, config.BaseChannels, kernel_size: 3, padding: 1);
+        conv_in = nn.Conv2d(imageChannels + config.ConcatChannels, config.BaseChannels, kernel_size: 3, padding: 1);
 
         // Way down: remember the width of every feature map that becomes a skip connection.
         var skipWidths = new Stack<int>([config.BaseChannels]);
@@ -351,6 +354,8 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
 
     public UNetConfig Config { get; }
     public int ImageChannels { get; }
+    /// <summary>Channels of the input x: the image's and the concatenated condition's.</summary>
+    public int InputChannels => ImageChannels + Config.ConcatChannels;
     public int ImageSize { get; }
 
     private static AttentionBlock[] Attention(int level, int count, int channels, UNetConfig config) =>
@@ -358,7 +363,8 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
             ? [.. Enumerable.Range(0, count).Select(_ => new AttentionBlock(channels, config))]
             : [];
 
-    /// <param name="x">(B, C, H, W) noisy images x_t, C = <see cref="ImageChannels"/>, H = W = <see cref="ImageSize"/>.</param>
+    /// <param name="x">(B, C', H, W) noisy images x_t, then the conditioning image when there is one:
+    /// C' = <see cref="InputChannels"/>, H = W = <see cref="ImageSize"/>.</param>
     /// <param name="t">(B) diffusion steps (integer or float).</param>
     /// <param name="cond">(B, cond_dim) condition, or null for none (the learned null vector on a conditional U-Net).</param>
     /// <returns>(B, C, H, W) predicted noise ε̂. Caller owns it; no input is disposed.</returns>
@@ -372,7 +378,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
             emb = emb + cond_proj.call(cond ?? null_cond!.unsqueeze(0).expand(B, -1));  // (B, E)
         emb = nn.functional.silu(emb);                                                  // (B, E)
 
-        var h = conv_in.call(x);                                                        // (B, base, H, W)
+        var h = conv_in.call(x);                                                        // (B, base, H, W) from (B, C', H, W)
         var skips = new Stack<Tensor>([h]);
         foreach (var level in down)
         {
@@ -423,9 +429,10 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor?, Tensor>
 
     private void CheckInputs(Tensor x, Tensor t, Tensor? cond)
     {
-        if (x.dim() != 4 || x.shape[1] != ImageChannels || x.shape[2] != ImageSize || x.shape[3] != ImageSize)
-            throw new ArgumentException($"expected images of shape (B, {ImageChannels}, {ImageSize}, {ImageSize}), "
-                + $"got ({string.Join(", ", x.shape)})", nameof(x));
+        if (x.dim() != 4 || x.shape[1] != InputChannels || x.shape[2] != ImageSize || x.shape[3] != ImageSize)
+            throw new ArgumentException($"expected images of shape (B, {InputChannels}, {ImageSize}, {ImageSize})"
+                + (Config.ConcatChannels > 0 ? $" (x_t's {ImageChannels} channels, then the condition's {Config.ConcatChannels})" : "")
+                + $", got ({string.Join(", ", x.shape)})", nameof(x));
         long B = x.shape[0];
         if (t.dim() != 1 || t.shape[0] != B)
             throw new ArgumentException($"expected diffusion steps of shape ({B}), got ({string.Join(", ", t.shape)})", nameof(t));

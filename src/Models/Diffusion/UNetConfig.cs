@@ -39,6 +39,12 @@ public sealed record UNetConfig : IValidatable
     /// <summary>Width of the caller's conditioning vector (caption or class embedding); 0 = unconditional.</summary>
     [Max(4096)]
     public int CondDim { get; init; }
+    /// <summary>Channels of a conditioning image that the caller concatenates to x_t along the channel axis, so the
+    /// first convolution sees C + concat_channels channels while the network still predicts ε for the C image
+    /// channels alone (SR3, Saharia et al. 2021: the upsampled low-resolution image; Stable Diffusion's inpainting
+    /// model adds its mask and masked image the same way). 0 = none.</summary>
+    [Max(64)]
+    public int ConcatChannels { get; init; }
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -56,6 +62,7 @@ public sealed record UNetConfig : IValidatable
         if (Dropout is < 0 or >= 1) yield return new("dropout", "must be in [0, 1)");
         if (TimeEmbeddingDim < 1) yield return new("time_embedding_dim", "must be >= 1");
         if (CondDim < 0) yield return new("cond_dim", "must be >= 0 (0 = unconditional)");
+        if (ConcatChannels < 0) yield return new("concat_channels", "must be >= 0 (0 = no conditioning image)");
         if (BaseChannels < 1 || Groups < 1 || Heads < 1) yield break;
 
         // GroupNorm runs on the first convolution's output (base_channels) and on every level's width.

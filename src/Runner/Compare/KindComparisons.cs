@@ -29,11 +29,13 @@ public static class KindComparisons
         },
         // Sample grids are kept for every checkpoint (samples-000500.png …): compare each run's newest, from the same noise.
         ExperimentKind.Diffusion => new() { Series = [new FigureSeries(@"^samples-([0-9]+)\.png$", "samples-newest")] },
+        // The same for super-resolution's per-checkpoint grids.
+        ExperimentKind.SuperResolution => new() { Series = [new FigureSeries(@"^superres-([0-9]+)\.png$", "superres-newest")] },
         // Token boundaries pair by tokenizer; the heading's token count is the part that differs.
         ExperimentKind.Tokenize => new() { TitleNoise = [@"\s+—\s+[0-9]+ tokens$"] },
         // Latent plots, reconstructions, grids and the k-NN tables pair by name (the defaults).
         ExperimentKind.Autoencoder or ExperimentKind.Vae or ExperimentKind.ImagePatches or ExperimentKind.DrawerEncodings
-            or ExperimentKind.Word2Vec or ExperimentKind.BpeSweep => new(),
+            or ExperimentKind.Word2Vec or ExperimentKind.BpeSweep or ExperimentKind.Sdedit or ExperimentKind.Inpainting => new(),
         _ => new(),
     };
 

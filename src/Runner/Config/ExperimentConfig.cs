@@ -20,6 +20,7 @@ public enum ExperimentKind
     Diffusion,
     Sdedit,
     Inpainting,
+    SuperResolution,
 }
 
 public enum DeviceChoice

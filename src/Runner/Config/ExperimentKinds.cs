@@ -27,11 +27,12 @@ public static class ExperimentKinds
         ExperimentKind.Diffusion => (typeof(ImageDatasetConfig), typeof(DiffusionExperimentConfig)),
         ExperimentKind.Sdedit => (typeof(HeldOutImagesConfig), typeof(SdeditConfig)),
         ExperimentKind.Inpainting => (typeof(HeldOutImagesConfig), typeof(InpaintingConfig)),
+        ExperimentKind.SuperResolution => (typeof(ImageDatasetConfig), typeof(SuperResolutionConfig)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no section types registered"),
     };
 
     /// <summary>Trainable kinds go through the shared training loop; the others (tokenizer comparisons, sweeps) are
     /// analyses that run once and write report sections.</summary>
     public static bool IsTrainable(ExperimentKind kind) => kind is ExperimentKind.MlpChar or ExperimentKind.Autoencoder or ExperimentKind.Vae
-        or ExperimentKind.Gpt or ExperimentKind.GptFinetune or ExperimentKind.Diffusion;
+        or ExperimentKind.Gpt or ExperimentKind.GptFinetune or ExperimentKind.Diffusion or ExperimentKind.SuperResolution;
 }

@@ -57,6 +57,14 @@ public static class ResultCatalog
                     names[$"{input}_original_class_share"] = $"{input} input: share of the strongest outputs the judge classifies as the original's item";
                 }
                 break;
+            case ExperimentKind.SuperResolution:
+                names["sr_psnr"] = "the model's super-resolved validation images: mean PSNR (dB) against the originals";
+                names["bicubic_psnr"] = "bicubic upscaling of the same low-resolution images: mean PSNR (dB)";
+                names["psnr_gain"] = "sr_psnr minus bicubic_psnr (above 0: the model beats bicubic)";
+                names["sr_ssim"] = "the model's mean SSIM against the originals";
+                names["bicubic_ssim"] = "bicubic upscaling's mean SSIM";
+                names["ssim_gain"] = "sr_ssim minus bicubic_ssim";
+                break;
             case ExperimentKind.Inpainting:
                 names["repaint_psnr"] = "RePaint: mean PSNR (dB) inside the hidden part against the original";
                 names["paste_psnr"] = "pasting the known region at every step: mean PSNR (dB) inside the hidden part";

@@ -14,6 +14,7 @@ public static class ExperimentFactory
         ExperimentKind.Autoencoder => new AutoencoderExperiment(config, device),
         ExperimentKind.Diffusion => new DiffusionExperiment(config, device, context),
         ExperimentKind.Vae => new VaeExperiment(config, device),
+        ExperimentKind.SuperResolution => new SuperResolutionExperiment(config, device, context),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "no trainable experiment registered for this kind"),
     };
 
