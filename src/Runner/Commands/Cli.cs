@@ -100,7 +100,7 @@ public static class Cli
         reproduce.SetAction((parse, _) => ReproduceCommand.ExecuteAsync(parse.GetValue(reproduceFiles)!, parse.GetValue(filter),
             parse.GetValue(results)!, parse.GetValue(dryRun), commandLine, Data(parse)));
 
-        var sampleFrom = new Argument<string>("run-dir") { Description = "A GPT run folder (its best checkpoint), a checkpoint folder, or latest:<name>; with --image, a diffusion run." };
+        var sampleFrom = new Argument<string>("run-dir") { Description = "A GPT run folder (its best checkpoint), a checkpoint folder, or latest:<name>; with --image, a diffusion or super-resolution run." };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue.", DefaultValueFactory = _ => "" };
         var question = new Option<string?>("--question") { Description = "Ask a fine-tuned model: wraps the text in the Q&A prompt template." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens to generate.", DefaultValueFactory = _ => 200 };
@@ -109,7 +109,7 @@ public static class Cli
         var topP = new Option<double?>("--top-p") { Description = "Nucleus sampling: the smallest set with probability >= p." };
         var sampleSeed = new Option<long>("--seed") { Description = "Seed of the sampling generator.", DefaultValueFactory = _ => 1337 };
         var noCache = new Option<bool>("--no-cache") { Description = "Recompute the whole context at every step (no KV cache)." };
-        var image = new Option<string?>("--image") { Description = "A diffusion run: edit this PNG (SDEdit, or RePaint with --inpaint) instead of generating text." };
+        var image = new Option<string?>("--image") { Description = "A diffusion run: edit this PNG (SDEdit, or RePaint with --inpaint); a super-resolution run: upscale it. Instead of generating text." };
         var imageOut = new Option<string?>("--out") { Description = "With --image: the PNG to write." };
         var strength = new Option<double>("--strength") { Description = "With --image: SDEdit's strength t0 in (0, 1] (how much the model may change).", DefaultValueFactory = _ => 0.6 };
         var sketch = new Option<bool>("--sketch") { Description = "With --image: start SDEdit from the picture's flat colour blob (sketch to item)." };

@@ -9,11 +9,12 @@ using static TorchSharp.torch;
 
 namespace GenLab.Runner.Commands;
 
-/// <summary><c>sample &lt;diffusion run&gt; --image in.png --out out.png</c>: a user's own picture through a trained
-/// diffusion model — SDEdit at <c>--strength</c> (optionally from its <c>--sketch</c>, the flat colour blob the
-/// sdedit experiment starts from), or, with <c>--inpaint box|bottom|right</c>, RePaint over the hidden part. The
-/// picture is resized to the model's side (area average down, bicubic up) and converted to its channels; the output
-/// is written at that side.</summary>
+/// <summary><c>sample &lt;run&gt; --image in.png --out out.png</c>: a user's own picture through a trained diffusion
+/// model — SDEdit at <c>--strength</c> (optionally from its <c>--sketch</c>, the flat colour blob the sdedit
+/// experiment starts from), or, with <c>--inpaint box|bottom|right</c>, RePaint over the hidden part; or through a
+/// super-resolution model, which shrinks it to its low resolution and draws it at full size. The picture is resized
+/// to the model's side (area average down, bicubic up) and converted to its channels; the output is written at the
+/// model's side.</summary>
 public static class ImageEditCommand
 {
     /// <summary>Larger files are refused before decoding: the models are 28–64 pixels wide.</summary>
@@ -47,11 +48,19 @@ public static class ImageEditCommand
         if (picture.Width > MaxImageSide || picture.Height > MaxImageSide)
             return CliErrors.Report($"--image {options.Image}: {picture.Width}×{picture.Height} is larger than {MaxImageSide} pixels a side");
 
+        var context = new ExperimentContext("results", Directory.GetCurrentDirectory());
         DiffusionRun run;
-        try { run = DiffusionRun.Open(reference, new ExperimentContext("results", Directory.GetCurrentDirectory()), CPU); }
+        try
+        {
+            var found = DiffusionRun.Locate(reference, context, "diffusion", "super_resolution");
+            if (found.Info.Kind == "super_resolution")
+                return Upscale(picture, options, new SuperResolutionExperiment(found.Loaded.Config, CPU,
+                    context with { Resume = found.Checkpoint, WorkingDirectory = found.Info.WorkingDirectory }), found.Loaded.Config.Name, found.Checkpoint.Step);
+            run = DiffusionRun.Open(reference, context, CPU);
+        }
         catch (Exception e) when (e is InvalidDataException or ConfigException)
         {
-            return CliErrors.Report($"{reference}: --image needs a diffusion run or checkpoint ({e.Message.Replace("model.init_from: ", "")})");
+            return CliErrors.Report($"{reference}: --image needs a diffusion or super-resolution run or checkpoint ({e.Message.Replace("model.init_from: ", "")})");
         }
         using (run)
         {
@@ -86,6 +95,25 @@ public static class ImageEditCommand
             ImageData.FromTensor(DiffusionSampler.ToUnitInterval(output)[0]).SavePng(options.Output);   // (C, S, S)
             Console.WriteLine($"{options.Output}: {what} with {run.Name} (checkpoint step {run.Checkpoint.Step}), "
                 + $"{diffusion.Images.Size}×{diffusion.Images.Size}, {steps} steps, seed {options.Seed}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>A super-resolution run: the picture shrunk to the model's low resolution and brought to its full side.</summary>
+    private static int Upscale(ImageData picture, Options options, SuperResolutionExperiment model, string name, long step)
+    {
+        using (model)
+        {
+            if (options.Sketch || options.Inpaint is not null)
+                return CliErrors.Report($"{name} is a super-resolution model: --sketch and --inpaint need a diffusion run");
+            using var scope = NewDisposeScope();
+            var image = picture.ToTensor().unsqueeze(0);                                      // (1, c, H, W)
+            if (image.shape[1] != model.Channels)
+                image = model.Channels == 1 ? image.mean([1], keepdim: true) : image.expand(1, model.Channels, -1, -1).contiguous();
+            var output = model.Upscale(image, options.Seed);                                 // (1, C, S, S)
+            ImageData.FromTensor(output[0]).SavePng(options.Output);
+            Console.WriteLine($"{options.Output}: super-resolution by {name} (checkpoint step {step}) from {model.LowResSize}×{model.LowResSize} "
+                + $"to {output.shape[2]}×{output.shape[3]}, seed {options.Seed}");
         }
         return ExitCodes.Ok;
     }

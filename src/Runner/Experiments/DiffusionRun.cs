@@ -30,6 +30,18 @@ public sealed class DiffusionRun : IDisposable
     /// message starts with <c>model.init_from:</c>.</exception>
     public static DiffusionRun Open(string reference, ExperimentContext context, Device device)
     {
+        var found = Locate(reference, context, "diffusion");
+        var experiment = new DiffusionExperiment(found.Loaded.Config, device,
+            context with { Resume = found.Checkpoint, WorkingDirectory = found.Info.WorkingDirectory });
+        return new DiffusionRun(experiment, found.Checkpoint, found.RunDirectory, found.Loaded.Config.Name);
+    }
+
+    /// <summary>The checkpoint a reference names, its run folder, run.json and experiment.yaml, for a run of one of
+    /// <paramref name="kinds"/>.</summary>
+    /// <exception cref="InvalidDataException">No such run, a run of another kind, or files that do not load.</exception>
+    public static (Checkpoint Checkpoint, string RunDirectory, RunInfo Info, LoadedExperiment Loaded) Locate(string reference,
+        ExperimentContext context, params string[] kinds)
+    {
         var checkpoint = InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory);
         // Checkpoints live in <run>/checkpoints/step-NNNNNN.
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint.Path))!)!;
@@ -39,17 +51,13 @@ public sealed class DiffusionRun : IDisposable
         {
             throw new InvalidDataException($"model.init_from: {checkpoint.Path} is not inside a readable run folder ({e.Message})", e);
         }
-        if (info.Kind != "diffusion")
-            throw new InvalidDataException($"model.init_from: {runDirectory} is a '{info.Kind}' run; image editing needs a diffusion run (e.g. latest:ddpm-drawer)");
-
-        LoadedExperiment loaded;
-        try { loaded = ExperimentLoader.Load(Path.Combine(runDirectory, RunFiles.Experiment), [], info.WorkingDirectory); }
+        if (!kinds.Contains(info.Kind))
+            throw new InvalidDataException($"model.init_from: {runDirectory} is a '{info.Kind}' run; this needs a {string.Join(" or ", kinds)} run (e.g. latest:ddpm-drawer)");
+        try { return (checkpoint, runDirectory, info, ExperimentLoader.Load(Path.Combine(runDirectory, RunFiles.Experiment), [], info.WorkingDirectory)); }
         catch (ConfigException e)
         {
-            throw new InvalidDataException($"model.init_from: the diffusion run's experiment.yaml does not load: {e.Message}", e);
+            throw new InvalidDataException($"model.init_from: the run's experiment.yaml does not load: {e.Message}", e);
         }
-        var experiment = new DiffusionExperiment(loaded.Config, device, context with { Resume = checkpoint, WorkingDirectory = info.WorkingDirectory });
-        return new DiffusionRun(experiment, checkpoint, runDirectory, loaded.Config.Name);
     }
 
     public void Dispose() => Experiment.Dispose();

@@ -174,6 +174,27 @@ public sealed class SuperResolutionExperiment : ITrainableExperiment, IUpdatesAf
         return cat(parts, 0).MoveToOuterDisposeScope();                                     // (N, C, H, W)
     }
 
+    /// <summary>Any images to the model's side: shrunk (or grown) to low_res_size as the training images were, then
+    /// super-resolved from noise drawn with <paramref name="seed"/>.</summary>
+    /// <param name="images">(N, C, H, W) in [0, 1] with the model's channel count, any H and W.</param>
+    /// <returns>(N, C, S, S) in [0, 1] on the CPU.</returns>
+    internal Tensor Upscale(Tensor images, long seed)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        _ema.Average.eval();
+        var low = Resampling.Resize(images, _config.LowResSize);                           // (N, C, s, s)
+        var cond = DiffusionSampler.FromUnitInterval(Resampling.Bicubic(low, _images.Size)).to(_device);   // (N, C, S, S)
+        using var generator = new Generator((ulong)seed);
+        var sampler = new DiffusionSampler(_scheduler, (x, t, c) => _ema.Average.call(cat([x, c!], 1), t, null));
+        using var samples = sampler.Ddim([images.shape[0], _images.Channels, _images.Size, _images.Size], _config.SampleSteps, _config.Eta,
+            generator, new SamplingOptions { Condition = cond }, _device);
+        return DiffusionSampler.ToUnitInterval(samples.Images).cpu().MoveToOuterDisposeScope();
+    }
+
+    internal int Channels => _images.Channels;
+    internal int LowResSize => _config.LowResSize;
+
     /// <returns>Four rows of <paramref name="count"/> images: input, bicubic, model, original.</returns>
     private List<Tensor> Rows(int count, long seed)
     {

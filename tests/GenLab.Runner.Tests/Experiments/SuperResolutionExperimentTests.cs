@@ -87,4 +87,26 @@ public sealed class SuperResolutionExperimentTests : IDisposable
         var error = Assert.Throws<ConfigException>(() => Load(set));
         Assert.Contains(key, error.Message);
     }
+
+    [Fact]
+    public async Task SampleImage_UpscalesAUsersPng_ToTheModelsSide()
+    {
+        var (exit, run) = TinyExperiment.Run(Load(), _results);
+        Assert.Equal(ExitCodes.Ok, exit);
+        var pixels = new float[3 * 5 * 7];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = i % 5 / 4f;
+        string picture = Path.Combine(_dir.Root, "small.png");
+        new GenLab.Models.Images.ImageData(5, 7, 3, pixels).SavePng(picture);
+        string output = Path.Combine(_dir.Root, "big.png");
+
+        var (sampled, text) = await GenlabProcess.RunAsync(["sample", run, "--image", picture, "--out", output]);
+
+        Assert.True(sampled == ExitCodes.Ok, text);
+        Assert.Contains("from 4×4 to 16×16", text);
+        var big = GenLab.Models.Images.ImageData.FromPng(output);
+        Assert.Equal((16, 16, 3), (big.Width, big.Height, big.Channels));
+        var (refused, message) = await GenlabProcess.RunAsync(["sample", run, "--image", picture, "--out", output, "--inpaint", "box"]);
+        Assert.Equal(ExitCodes.BadInput, refused);
+        Assert.Contains("super-resolution model", message);
+    }
 }
