@@ -32,7 +32,7 @@ public enum SdeditInput
 /// <c>init_from</c> run's EMA U-Net with its own noise schedule; nothing is trained.</summary>
 public sealed record SdeditConfig : IValidatable, IStartsFromRun
 {
-    /// <summary>The diffusion run to edit with: a run folder (its best checkpoint), a checkpoint folder or
+    /// <summary>The diffusion run to edit with: a run folder (its newest checkpoint), a checkpoint folder or
     /// <c>latest:&lt;name&gt;</c>. Its data (the held-out images), noise schedule and quality judge come with it.</summary>
     public required string? InitFrom { get; init; }
     /// <summary>Strengths t₀ ∈ (0, 1], ascending: the share of a whole DDIM run that is re-run on the noised input.</summary>

@@ -7,7 +7,7 @@ namespace GenLab.Runner.Experiments;
 
 /// <summary>A finished <c>kind: diffusion</c> run opened for reuse by the image-to-image experiments: its
 /// experiment.yaml (data, U-Net, noise schedule, sampling settings, seed) and the EMA weights of the checkpoint that
-/// <c>init_from</c> names (<see cref="InitFrom.Resolve"/>: a run folder's best checkpoint by validation loss), with
+/// <c>init_from</c> names (a checkpoint folder, or a run folder or <c>latest:&lt;name&gt;</c>: its newest checkpoint), with
 /// its data rendered again from that config — so the held-out images are the run's own validation images, which
 /// neither its U-Net nor its quality judge trained on.</summary>
 public sealed class DiffusionRun : IDisposable
@@ -45,6 +45,11 @@ public sealed class DiffusionRun : IDisposable
         var checkpoint = InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory);
         // Checkpoints live in <run>/checkpoints/step-NNNNNN.
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint.Path))!)!;
+        // A run (not one of its checkpoints) means its newest checkpoint: the EMA weights its own report sampled with.
+        // The validation loss that picks a fine-tune's start is the raw model's, and too noisy to choose among EMAs.
+        bool namesCheckpoint = !reference.StartsWith(InitFrom.LatestPrefix, StringComparison.Ordinal)
+            && File.Exists(Path.Combine(Path.GetFullPath(Path.Combine(context.WorkingDirectory, reference)), CheckpointStore.ManifestFile));
+        if (!namesCheckpoint) checkpoint = new CheckpointStore(Path.Combine(runDirectory, RunFiles.Checkpoints)).NewestValid() ?? checkpoint;
         RunInfo info;
         try { info = RunInfo.Read(runDirectory); }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or UnauthorizedAccessException)
