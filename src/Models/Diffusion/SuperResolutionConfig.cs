@@ -21,6 +21,10 @@ public sealed record SuperResolutionConfig : IValidatable, IValidatableWithData
     public int SampleSteps { get; init; } = 50;
     /// <summary>DDIM's η (0: deterministic given the starting noise).</summary>
     public double Eta { get; init; }
+    /// <summary>Where sampling starts: 1 is SR3's pure noise; below 1 the bicubic upscaling noised to that share of
+    /// the DDIM run (SDEdit's strength), so the low frequencies — the item's and the background's colours — come from
+    /// the input and the model draws the detail. The report scores both.</summary>
+    public double StartStrength { get; init; } = 1;
     /// <summary>Validation images super-resolved and scored (0 = all).</summary>
     [Max(100_000)]
     public int EvalImages { get; init; } = 128;
@@ -37,6 +41,9 @@ public sealed record SuperResolutionConfig : IValidatable, IValidatableWithData
         if (SampleSteps < 1 || SampleSteps > Scheduler.TrainTimesteps)
             yield return new("sample_steps", $"must be between 1 and scheduler.train_timesteps ({Scheduler.TrainTimesteps})");
         if (Eta is < 0 or > 1) yield return new("eta", "must be in [0, 1]");
+        if (StartStrength is not (> 0 and <= 1)) yield return new("start_strength", "must be in (0, 1] (1: from pure noise)");
+        else if (Math.Floor(SampleSteps * StartStrength + 1e-9) < 1)
+            yield return new("start_strength", $"{StartStrength} of {SampleSteps} sample_steps leaves no step to run");
         if (EvalImages < 0) yield return new("eval_images", "must be >= 0 (0 = all validation images)");
         if (GridImages is < 1 or > 32) yield return new("grid_images", "must be between 1 and 32");
     }

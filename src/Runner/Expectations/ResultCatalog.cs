@@ -50,9 +50,10 @@ public static class ResultCatalog
             case ExperimentKind.Sdedit:
                 foreach (var input in config.ModelAs<SdeditConfig>().Inputs.Select(SdeditExperiment.Name))
                 {
-                    names[$"{input}_realism_rise"] = $"{input} input: confident share at the strongest strength minus at the weakest";
+                    names[$"{input}_realism_rise"] = $"{input} input: confident share at the strongest strength minus the input's own";
                     names[$"{input}_distance_rise"] = $"{input} input: RMS distance to the input at the strongest strength minus at the weakest";
                     names[$"{input}_distance_increasing"] = $"{input} input: 1 when each stronger strength strays farther from the input, else 0";
+                    names[$"{input}_faithfulness_drop"] = $"{input} input: share classified as the original's item at the weakest strength minus at the strongest";
                     names[$"{input}_confident_share"] = $"{input} input: confident share of the outputs at the strongest strength";
                     names[$"{input}_original_class_share"] = $"{input} input: share of the strongest outputs the judge classifies as the original's item";
                 }

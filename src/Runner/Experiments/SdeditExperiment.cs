@@ -85,7 +85,7 @@ public sealed class SdeditExperiment : IAnalysisExperiment, IDisposable
         {
             stop.ThrowIfCancellationRequested();
             using var inputScope = NewDisposeScope();
-            var (inputs, description) = Inputs(kind, originals, model.NoiseLevel);          // (N, C, H, W) in [0, 1]
+            var (inputs, description) = Inputs(kind, originals, model.NoiseLevel, _config.Seed);          // (N, C, H, W) in [0, 1]
             var points = new List<Point> { Measure(0, inputs, inputs, originals, classes, judgeModel, threshold) };
             var rows = new List<Tensor> { originals[TensorIndex.Slice(0, shown)], inputs[TensorIndex.Slice(0, shown)] };
             using var x0 = DiffusionSampler.FromUnitInterval(inputs).to(diffusion.Device);   // (N, C, H, W) in [-1, 1]
@@ -116,17 +116,20 @@ public sealed class SdeditExperiment : IAnalysisExperiment, IDisposable
         return Results(curves);
     }
 
-    /// <summary>The named results of each input (see <c>ResultCatalog</c>), from its weakest and strongest strength.</summary>
+    /// <summary>The named results of each input (see <c>ResultCatalog</c>): realism gained over the input itself, the
+    /// distance to the input growing with the strength, and the faithfulness to the original's item given up.</summary>
     public static IReadOnlyDictionary<string, double> Results(IReadOnlyList<InputCurve> curves)
     {
         var results = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var curve in curves)
         {
-            var edited = curve.Points.Where(p => p.Strength > 0).ToList();
+            Point input = curve.Points[0];
+            var edited = curve.Points.Skip(1).ToList();
             Point weakest = edited[0], strongest = edited[^1];
-            results[$"{curve.Input}_realism_rise"] = strongest.ConfidentShare - weakest.ConfidentShare;
+            results[$"{curve.Input}_realism_rise"] = strongest.ConfidentShare - input.ConfidentShare;
             results[$"{curve.Input}_distance_rise"] = strongest.InputDistance - weakest.InputDistance;
             results[$"{curve.Input}_distance_increasing"] = edited.Zip(edited.Skip(1)).All(p => p.Second.InputDistance > p.First.InputDistance) ? 1 : 0;
+            results[$"{curve.Input}_faithfulness_drop"] = weakest.OriginalClassShare - strongest.OriginalClassShare;
             results[$"{curve.Input}_confident_share"] = strongest.ConfidentShare;
             results[$"{curve.Input}_original_class_share"] = strongest.OriginalClassShare;
         }
@@ -135,11 +138,11 @@ public sealed class SdeditExperiment : IAnalysisExperiment, IDisposable
 
     public static string Name(SdeditInput input) => input.ToString().ToLowerInvariant();
 
-    private static (Tensor Images, string Description) Inputs(SdeditInput kind, Tensor originals, double noiseLevel)
+    private static (Tensor Images, string Description) Inputs(SdeditInput kind, Tensor originals, double noiseLevel, long seed)
     {
         if (kind == SdeditInput.Sketch)
             return (Sketches.ColourBlobs(originals), "sketch to item: each image reduced to a flat blob of its foreground's mean colour on its background's");
-        using var generator = new Generator(0x5DED17);
+        using var generator = new Generator((ulong)(seed + 23));
         using var noise = randn(originals.shape, generator: generator);                     // (N, C, H, W)
         return ((originals + noiseLevel * noise).clamp(0, 1), $"denoising: each image with Gaussian pixel noise of standard deviation {F(noiseLevel)}");
     }
