@@ -142,7 +142,9 @@ public sealed class FlatOptimizer : IDisposable
     public bool ParametersFinite()
     {
         using var scope = NewDisposeScope();
-        return _flat.isfinite().all().item<bool>();
+        // Every step: one reduction without a mask first. NaN or ±Infinity anywhere makes the sum non-finite; only then
+        // is each value checked, since large finite weights can overflow the sum too.
+        return float.IsFinite(_flat.sum().item<float>()) || _flat.isfinite().all().item<bool>();
     }
 
     /// <summary>The first parameter, in the model's order, whose values (or, with <paramref name="gradients"/>, whose

@@ -173,6 +173,20 @@ public sealed class GuardrailTests : IDisposable
     }
 
     [Fact]
+    public void ParametersFinite_TellsAnOverflowingSumOfFiniteWeightsFromNonFiniteOnes()
+    {
+        using var model = nn.Sequential(("a", nn.Linear(2, 2)));
+        using var optimizer = new FlatOptimizer(model, new TrainingConfig { Optimizer = OptimizerKind.Sgd, Lr = 0.1, WeightDecay = 0 });
+        var weight = model.parameters().First();
+        using (no_grad()) weight.fill_(3e38f);                  // each finite; their sum is not
+        Assert.True(optimizer.ParametersFinite());
+        using (no_grad()) weight[0, 0] = float.NaN;
+        Assert.False(optimizer.ParametersFinite());
+        using (no_grad()) { weight.fill_(1f); weight[1, 1] = float.NegativeInfinity; }
+        Assert.False(optimizer.ParametersFinite());
+    }
+
+    [Fact]
     public void FlatOptimizer_OnANaNGradient_AppliesNothing()
     {
         manual_seed(1);
