@@ -228,7 +228,7 @@ public sealed class ExperimentLoaderTests : IDisposable
     {
         var error = SingleError(WriteExperiment(ValidYaml.Replace("mlp_char", "mlp_chr")));
 
-        Assert.Equal(("kind", 2, "unknown value 'mlp_chr' (did you mean `mlp_char`?); valid values: mlp_char, tokenize, bpe_sweep, image_patches, drawer_encodings, word2vec, autoencoder, vae, gpt, gpt_finetune, diffusion"),
+        Assert.Equal(("kind", 2, "unknown value 'mlp_chr' (did you mean `mlp_char`?); valid values: mlp_char, tokenize, bpe_sweep, image_patches, drawer_encodings, word2vec, autoencoder, vae, gpt, gpt_finetune, diffusion, sdedit, inpainting, super_resolution"),
             (error.KeyPath, error.Line, error.Message));
     }
 
