@@ -146,4 +146,25 @@ public sealed class ImageEditingTests
         Assert.True(((filled - x0) * known).abs().max().item<float>() < 1e-5f);
         Assert.True(((filled - x0) * (1 - known)).abs().max().item<float>() > 0.1f, "the hidden part should follow the model, not the input");
     }
+
+    [Fact]
+    public void RePaintAndSdedit_LeaveNoLiveTensorsBehind_ButTheirOutputs()
+    {
+        var scheduler = Scheduler();
+        using var x0 = Image(1);
+        using var known = InpaintingSampler.KnownMask(MaskShape.Box, 0.5, 8);
+        var inpainting = new InpaintingSampler(scheduler, Oracle(scheduler, x0));
+        var sampler = new DiffusionSampler(scheduler, Oracle(scheduler, x0));
+        using (var g = new Generator(1))
+        using (inpainting.RePaint(x0, known, 6, 2, 2, g)) { }                              // warm-up
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var g = new Generator(2))
+        using (var filled = inpainting.RePaint(x0, known, 10, 2, 3, g))
+        using (var edited = sampler.Sdedit(x0, 0.7, 10, 1.0, g))
+        {
+            Assert.Equal(x0.shape, filled.shape);
+            Assert.Equal(x0.shape, edited.Images.shape);
+        }
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }
