@@ -56,7 +56,7 @@ public static class ImageEditCommand
             if (found.Info.Kind == "super_resolution")
                 return Upscale(picture, options, new SuperResolutionExperiment(found.Loaded.Config, CPU,
                     context with { Resume = found.Checkpoint, WorkingDirectory = found.Info.WorkingDirectory }), found.Loaded.Config.Name, found.Checkpoint.Step);
-            run = DiffusionRun.Open(reference, context, CPU);
+            run = DiffusionRun.Open(found, context, CPU);
         }
         catch (Exception e) when (e is InvalidDataException or ConfigException)
         {

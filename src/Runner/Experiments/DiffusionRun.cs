@@ -28,12 +28,24 @@ public sealed class DiffusionRun : IDisposable
 
     /// <exception cref="InvalidDataException">The reference names no diffusion run with a valid checkpoint; the
     /// message starts with <c>model.init_from:</c>.</exception>
-    public static DiffusionRun Open(string reference, ExperimentContext context, Device device)
+    public static DiffusionRun Open(string reference, ExperimentContext context, Device device) =>
+        Open(Locate(reference, context, "diffusion"), context, device);
+
+    /// <summary>A diffusion run <see cref="Locate"/> found, with its data and EMA weights loaded.</summary>
+    public static DiffusionRun Open((Checkpoint Checkpoint, string RunDirectory, RunInfo Info, LoadedExperiment Loaded) found,
+        ExperimentContext context, Device device)
     {
-        var found = Locate(reference, context, "diffusion");
         var experiment = new DiffusionExperiment(found.Loaded.Config, device,
             context with { Resume = found.Checkpoint, WorkingDirectory = found.Info.WorkingDirectory });
         return new DiffusionRun(experiment, found.Checkpoint, found.RunDirectory, found.Loaded.Config.Name);
+    }
+
+    /// <summary>How many of the run's validation images (the first ones of its split) an editor takes.</summary>
+    /// <exception cref="InvalidDataException">Fewer than 2: the judge's measures compare sets of images.</exception>
+    public int HeldOut(int requested)
+    {
+        int n = (int)Math.Min(requested, Experiment.Images.Val.shape[0]);
+        return n >= 2 ? n : throw new InvalidDataException($"data.images: the diffusion run {RunDirectory} has {n} validation image(s); at least 2 are needed");
     }
 
     /// <summary>The checkpoint a reference names, its run folder, run.json and experiment.yaml, for a run of one of
@@ -42,14 +54,10 @@ public sealed class DiffusionRun : IDisposable
     public static (Checkpoint Checkpoint, string RunDirectory, RunInfo Info, LoadedExperiment Loaded) Locate(string reference,
         ExperimentContext context, params string[] kinds)
     {
-        var checkpoint = InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory);
+        // A run (not one of its checkpoints) means its newest checkpoint: the EMA weights its own report sampled with.
+        var checkpoint = InitFrom.Resolve(reference, context.ResultsRoot, context.WorkingDirectory, newest: true);
         // Checkpoints live in <run>/checkpoints/step-NNNNNN.
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint.Path))!)!;
-        // A run (not one of its checkpoints) means its newest checkpoint: the EMA weights its own report sampled with.
-        // The validation loss that picks a fine-tune's start is the raw model's, and too noisy to choose among EMAs.
-        bool namesCheckpoint = !reference.StartsWith(InitFrom.LatestPrefix, StringComparison.Ordinal)
-            && File.Exists(Path.Combine(Path.GetFullPath(Path.Combine(context.WorkingDirectory, reference)), CheckpointStore.ManifestFile));
-        if (!namesCheckpoint) checkpoint = new CheckpointStore(Path.Combine(runDirectory, RunFiles.Checkpoints)).NewestValid() ?? checkpoint;
         RunInfo info;
         try { info = RunInfo.Read(runDirectory); }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or UnauthorizedAccessException)

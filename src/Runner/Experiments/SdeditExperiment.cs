@@ -43,10 +43,8 @@ public sealed class SdeditExperiment : IAnalysisExperiment, IDisposable
         _run = DiffusionRun.Open(model.InitFrom!, context, device);
         try
         {
-            var diffusion = _run.Experiment;
-            _n = (int)Math.Min(data.Images, diffusion.Images.Val.shape[0]);
-            if (_n < 2) throw new InvalidDataException($"data.images: the diffusion run {_run.RunDirectory} has {_n} validation image(s); at least 2 are needed");
-            Check(model, diffusion);
+            _n = _run.HeldOut(data.Images);
+            Check(model, _run.Experiment);
         }
         catch
         {

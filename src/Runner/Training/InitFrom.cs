@@ -10,7 +10,9 @@ public static class InitFrom
 {
     public const string LatestPrefix = "latest:";
 
-    public static Checkpoint Resolve(string reference, string resultsRoot, string baseDirectory)
+    /// <param name="newest">For a run folder or <c>latest:</c>: its newest valid checkpoint instead of the one with the
+    /// lowest validation loss (a diffusion run's EMA weights, which that raw-model loss does not rank).</param>
+    public static Checkpoint Resolve(string reference, string resultsRoot, string baseDirectory, bool newest = false)
     {
         string path;
         if (reference.StartsWith(LatestPrefix, StringComparison.Ordinal))
@@ -38,7 +40,7 @@ public static class InitFrom
         {
             var store = new CheckpointStore(Path.Combine(path, RunFiles.Checkpoints));
             var valid = store.Scan().Where(c => c.Checkpoint is not null).Select(c => c.Checkpoint!).ToList();
-            return valid.Where(c => c.State.ValLoss is not null).MinBy(c => c.State.ValLoss) ?? valid.FirstOrDefault()
+            return (newest ? valid.MaxBy(c => c.Step) : valid.Where(c => c.State.ValLoss is not null).MinBy(c => c.State.ValLoss) ?? valid.FirstOrDefault())
                 ?? throw new InvalidDataException($"init_from: {path} has no valid checkpoint");
         }
         throw new InvalidDataException($"init_from: {reference} is neither a run folder, a checkpoint folder nor latest:<name>");
