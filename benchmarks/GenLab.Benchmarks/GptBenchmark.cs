@@ -30,21 +30,21 @@ internal static partial class GptBenchmark
         Console.WriteLine($"torch threads {get_num_threads()}, corpus {corpus}");
 
         // 1. Bare loops: same model, schedule and batches; nothing else.
-        var (stockMs, bareMs, network) = BareLoops(loaded);
-        Console.WriteLine($"bare TorchSharp loop, torch.optim.AdamW: median {stockMs:F1} ms/iter ({BareIterations} iterations after {Warmup} warm-up, "
+        var before = BareLoops(loaded);
+        Console.WriteLine($"bare TorchSharp loop, torch.optim.AdamW: median {before.StockMs:F1} ms/iter ({BareIterations} iterations after {Warmup} warm-up, "
             + $"interleaved with the next in rounds of {Round})");
-        Console.WriteLine($"bare TorchSharp loop, GenLab's FlatOptimizer: median {bareMs:F1} ms/iter");
-        double stepGflop = MatmulFloor.StepFlops(network, loaded.Config.Training.BatchSize) / 1e9, peak = MatmulFloor.PeakGflops();
-        double floorMs = stepGflop / peak * 1000;
-        Console.WriteLine($"floor: one step's matrix products are {stepGflop:F2} GFLOP; this machine's matrix products run at "
-            + $"{peak:F0} GFLOP/s (median of 1024x1024 products on {get_num_threads()} threads), so no step can take under {floorMs:F1} ms "
-            + $"(the bare loop is {bareMs / floorMs:F1}x that)");
+        Console.WriteLine($"bare TorchSharp loop, GenLab's FlatOptimizer: median {before.FlatMs:F1} ms/iter");
+        double stepGflop = MatmulFloor.StepFlops(before.Network, loaded.Config.Training.BatchSize) / 1e9;
+        PrintFloor(before, stepGflop);
         if (bareOnly) return 0;
 
         // 2. GenLab's runner on the real experiment, as the CLI a student starts (its own process, so its peak RSS is
-        // its own and not the bare loops').
+        // its own and not the bare loops'). Every few seconds it is stopped (SIGSTOP) while the bare FlatOptimizer loop
+        // takes a round in this process, then goes on: the two are compared over the same minutes of a machine whose
+        // speed drifts, never side by side on the same cores.
         string results = Directory.CreateTempSubdirectory("genlab-bench-").FullName;
-        var (genLab, runDir) = GenLabRun(repoRoot, yaml, loaded, results, ["--set", $"data.path={Path.GetFullPath(corpus)}"]);
+        var alongside = new Alongside(loaded);
+        var (genLab, runDir) = GenLabRun(repoRoot, yaml, loaded, results, ["--set", $"data.path={Path.GetFullPath(corpus)}"], alongside.Round);
         if (runDir is null) return genLab.Exit;
         var rows = MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics));
         double[] stepsPerSecond = [.. rows.Where(r => r.Metric == "steps_per_s" && r.Step > 10).Select(r => r.Value)];
@@ -55,14 +55,16 @@ internal static partial class GptBenchmark
         double val200 = FinalValLoss(loaded, runDir, results);
         Directory.Delete(results, recursive: true);
         Console.WriteLine($"GenLab runner (genlab run, GENLAB_THREADS default): median {genLabMs:F1} ms/iter, {tokensPerSecond:N0} tokens/s, "
-            + $"wall {genLab.WallSeconds:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included)");
+            + $"wall {genLab.WallSeconds:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included; the pauses left out)");
         Console.WriteLine($"  val loss at 2000: {val20:F4} (20 batches), {val200:F4} (200 batches); RSS {Rss(500):F0} MB at 500, "
             + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {genLab.PeakMb:F0} MB (/usr/bin/time)");
-        // The machine's speed drifts by tens of percent between minutes, so measure the bare loops again after the
-        // runner and compare the runner with both.
-        var (_, bareAfterMs, _) = BareLoops(loaded);
-        Console.WriteLine($"bare FlatOptimizer loop again after the runner: median {bareAfterMs:F1} ms/iter");
-        Console.WriteLine($"  runner overhead over the bare loop: {genLabMs / bareMs:F2}x against the one before, {genLabMs / bareAfterMs:F2}x against the one after");
+        var during = alongside.Finish();
+        Console.WriteLine($"bare FlatOptimizer loop while the runner was paused: median {during.FlatMs:F1} ms/iter ({alongside.Rounds} rounds of "
+            + $"{AlongsideRound} iterations, one every {PauseEvery.TotalSeconds:F0} s of the run)");
+        PrintFloor(during, stepGflop);
+        double bareMs = during.FlatMs;
+        Console.WriteLine($"  runner overhead over the bare loop: {genLabMs / bareMs:F2}x (the runner's median 10-step window against the bare loop's "
+            + $"median step in the same minutes; a window the pause fell in counts the pause, so this errs against the runner)");
 
         // 3. nanoGPT, when its folder is given.
         if (nanoGptDir is null)
@@ -75,23 +77,90 @@ internal static partial class GptBenchmark
         Console.WriteLine($"nanoGPT (PyTorch {ChildProcess.PythonTorchVersion() ?? "?"}, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2): median {peerMs:F1} ms/iter, "
             + $"val loss {peerVal:F4} (20 batches), {peerVal200} (200 batches, its saved checkpoint), wall {peerWall:F0} s, peak RSS {peerRssMb:F0} MB");
         Console.WriteLine($"ratios: GenLab/nanoGPT ms/iter {genLabMs / peerMs:F2}x, bare/nanoGPT {bareMs / peerMs:F2}x, wall {genLab.WallSeconds / peerWall:F2}x, "
-            + $"matrix-product floor/nanoGPT {floorMs / peerMs:F2}x");
+            + $"matrix-product floor/nanoGPT {stepGflop / during.PeakGflops * 1000 / peerMs:F2}x");
         return 0;
     }
 
+    /// <summary>What the bare loops measured: median ms per step with TorchSharp's AdamW and with GenLab's
+    /// FlatOptimizer, the matrix-product rate sampled between their rounds (median GFLOP/s) and, per round, the flat
+    /// loop's median step over the floor of that round's rate.</summary>
+    private sealed record BareResult(double StockMs, double FlatMs, double PeakGflops, List<double> FloorRatios, GptConfig Network);
+
     /// <summary>The two bare loops, interleaved in rounds of <see cref="Round"/> steps so both see the same machine (on a
-    /// shared 2-core VM the speed drifts by tens of percent between minutes); each has its own model from the same seed.</summary>
-    /// <returns>Median ms per step: TorchSharp's AdamW, GenLab's FlatOptimizer; and the model's architecture.</returns>
-    private static (double StockMs, double FlatMs, GptConfig Network) BareLoops(LoadedExperiment loaded)
+    /// shared 2-core VM the speed drifts by tens of percent between minutes), each with its own model from the same
+    /// seed; after each round, 1024×1024 products measure the matrix-product rate of that minute, so the floor the
+    /// loop is held against drifts with it.</summary>
+    private static BareResult BareLoops(LoadedExperiment loaded)
     {
         using var stock = new BareLoop(loaded, flat: false);
         using var flat = new BareLoop(loaded, flat: true);
+        var sampler = new FloorSampler(flat, loaded.Config.Training.BatchSize);
         for (int step = 0; step < Warmup + BareIterations; step += Round)
         {
-            stock.Steps(Round, timed: step >= Warmup);
-            flat.Steps(Round, timed: step >= Warmup);
+            bool timed = step >= Warmup;
+            stock.Steps(Round, timed);
+            if (timed) sampler.Round(Round);
+            else flat.Steps(Round, timed: false);
         }
-        return (Stats.Median(stock.Times), Stats.Median(flat.Times), ((GptModel)flat.Model).Config);
+        return sampler.Result(Stats.Median(stock.Times));
+    }
+
+    /// <summary>Timed rounds of a bare FlatOptimizer loop, each followed by a sample of the matrix-product rate.</summary>
+    private sealed class FloorSampler(BareLoop flat, int batch)
+    {
+        private readonly GptConfig _network = ((GptModel)flat.Model).Config;
+        private readonly List<double> _rates = [], _ratios = [];
+
+        public void Round(int steps)
+        {
+            int before = flat.Times.Count;
+            flat.Steps(steps, timed: true);
+            double rate = MatmulFloor.PeakGflops(repeats: 5, warmup: 1);
+            _rates.Add(rate);
+            _ratios.Add(Stats.Median(flat.Times.Skip(before)) / (MatmulFloor.StepFlops(_network, batch) / 1e9 / rate * 1000));
+        }
+
+        public BareResult Result(double stockMs) => new(stockMs, Stats.Median(flat.Times), Stats.Median(_rates), _ratios, _network);
+    }
+
+    private static readonly TimeSpan PauseEvery = TimeSpan.FromSeconds(4);
+    private const int AlongsideRound = 20;
+
+    /// <summary>The bare FlatOptimizer loop that takes its rounds while the runner is paused.</summary>
+    private sealed class Alongside
+    {
+        private readonly BareLoop _flat;
+        private readonly FloorSampler _sampler;
+
+        public Alongside(LoadedExperiment loaded)
+        {
+            _flat = new BareLoop(loaded, flat: true);
+            _flat.Steps(Warmup, timed: false);
+            _sampler = new FloorSampler(_flat, loaded.Config.Training.BatchSize);
+        }
+
+        public int Rounds { get; private set; }
+
+        public void Round()
+        {
+            _sampler.Round(AlongsideRound);
+            Rounds++;
+        }
+
+        public BareResult Finish()
+        {
+            _flat.Dispose();
+            return _sampler.Result(double.NaN);
+        }
+    }
+
+    private static void PrintFloor(BareResult bare, double stepGflop)
+    {
+        double floorMs = stepGflop / bare.PeakGflops * 1000;
+        Console.WriteLine($"floor: one step's matrix products are {stepGflop:F2} GFLOP; this machine's matrix products ran at "
+            + $"{bare.PeakGflops:F0} GFLOP/s meanwhile (median of 1024x1024 products on {get_num_threads()} threads, sampled after each "
+            + $"round), so no step can take under {floorMs:F1} ms; the FlatOptimizer loop is {Stats.Median(bare.FloorRatios):F2}x the floor "
+            + $"(median of the rounds' ratios; rounds {bare.FloorRatios.Min():F2}–{bare.FloorRatios.Max():F2}x)");
     }
 
     private const int Round = 10;
@@ -169,11 +238,18 @@ internal static partial class GptBenchmark
 
     /// <summary>`genlab run` of the experiment as a student starts it, in its own process (under /usr/bin/time), into
     /// <paramref name="results"/>.</summary>
+    /// <param name="whilePaused">When given, runs every <see cref="PauseEvery"/> while the run is stopped (SIGSTOP).</param>
     /// <returns>The process and its run folder; no folder (and the failure printed) when it failed.</returns>
     internal static (ChildRun Run, string? RunDir) GenLabRun(string repoRoot, string yaml, LoadedExperiment loaded, string results,
-        IEnumerable<string> options)
+        IEnumerable<string> options, Action? whilePaused = null)
     {
-        var run = ChildProcess.Timed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot, ["run", yaml, .. options, "--results", results]);
+        var child = ChildProcess.StartTimed(Path.Combine(AppContext.BaseDirectory, "genlab"), repoRoot, ["run", yaml, .. options, "--results", results]);
+        while (whilePaused is not null && !child.HasExited)
+        {
+            Thread.Sleep(PauseEvery);
+            if (!child.Pause(whilePaused)) break;
+        }
+        var run = child.Finish();
         if (run.Exit != 0)
         {
             Console.Error.WriteLine($"GenLab run failed with exit code {run.Exit}:\n{run.Tail()}");

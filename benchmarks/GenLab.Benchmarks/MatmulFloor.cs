@@ -22,14 +22,15 @@ internal static class MatmulFloor
         return 6.0 * weights * tokens + attention;
     }
 
-    /// <summary>Median GFLOP/s of n×n·n×n products on libtorch's current threads.</summary>
-    public static double PeakGflops(int n = 1024, int repeats = 30)
+    /// <summary>Median GFLOP/s of n×n·n×n products on libtorch's current threads (after <paramref name="warmup"/>
+    /// untimed ones; a sample taken between a benchmark's rounds can skip them).</summary>
+    public static double PeakGflops(int n = 1024, int repeats = 30, int warmup = 5)
     {
         using var scope = NewDisposeScope();
         var a = randn(n, n);
         var b = randn(n, n);
         var times = new List<double>();
-        for (int i = -5; i < repeats; i++)
+        for (int i = -warmup; i < repeats; i++)
         {
             var clock = Stopwatch.StartNew();
             using (var product = matmul(a, b)) { }

@@ -48,6 +48,7 @@ static RootCommand Cli()
     var experiment = new Option<string?>("--experiment") { Description = "Take the U-Net, image shape and batch from this diffusion experiment." };
     var steps = Positive("--steps", "Timed training steps.", 30);
     var warmup = Positive("--warmup", "Untimed steps first.", 5);
+    var unetRounds = Positive("--rounds", "With PyTorch: the timed steps are taken in this many rounds, each side's share in turn.", 3);
     var threads = Positive("--threads", "libtorch intra-op threads (default: libtorch's own choice).", null);
     var interop = Positive("--interop", "libtorch inter-op threads.", null);
     var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch reference (benchmarks/pytorch/unet_bench.py)." };
@@ -55,7 +56,7 @@ static RootCommand Cli()
     var channelMults = IntList("--channel-mults", "Width multiplier per level, e.g. 1,2,2.");
     var attentionLevels = IntList("--attention-levels", "Levels with attention, e.g. 2 (empty: none).");
     var unet = new Command("unet", "U-Net training step: GenLab against the same network in PyTorch.")
-        { experiment, steps, warmup, threads, interop, noPyTorch, baseChannels, channelMults, attentionLevels };
+        { experiment, steps, warmup, unetRounds, threads, interop, noPyTorch, baseChannels, channelMults, attentionLevels };
     unet.SetAction(p =>
     {
         var config = new UNetConfig();
@@ -71,7 +72,8 @@ static RootCommand Cli()
         if (p.GetValue(baseChannels) is int width) config = config with { BaseChannels = width };
         if (p.GetValue(channelMults) is { } mults) config = config with { ChannelMults = Ints(mults)! };
         if (p.GetValue(attentionLevels) is { } levels) config = config with { AttentionLevels = Ints(levels)! };
-        return UNetBenchmark.Run(FindRepo(), config, shape, p.GetValue(steps)!.Value, p.GetValue(warmup)!.Value, p.GetValue(threads),
+        return UNetBenchmark.Run(FindRepo(), config, shape, p.GetValue(steps)!.Value, p.GetValue(warmup)!.Value, p.GetValue(unetRounds)!.Value,
+            p.GetValue(threads),
             p.GetValue(interop), withPyTorch: !p.GetValue(noPyTorch));
     });
 

@@ -8,6 +8,10 @@ x0 uniform in [-1, 1] (the benchmark times compute, not learning), t uniform in 
 foreach=True, PyTorch's multi-tensor implementation, as GenLab's flat one),
 median wall-clock and CPU (all threads) milliseconds per step after warm-up.
 
+With --serve it builds the model and waits: each line on stdin asks for that many more steps of the same run, each
+answered by a line 'step N loss L ms M cpu C'; at the end of input it prints 'rss MB' and exits. GenLab.Benchmarks
+uses it to take PyTorch's steps in rounds between its own.
+
 Run with Debian's PyTorch (python3-torch 1.13), choosing threads through the environment, e.g.
     OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 benchmarks/pytorch/unet_bench.py --steps 50
 """
@@ -16,6 +20,7 @@ import math
 import os
 import resource
 import statistics
+import sys
 import time
 
 import torch
@@ -203,6 +208,9 @@ def main():
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keys", action="store_true", help="print 'name shape' for every state_dict entry and exit")
+    p.add_argument("--serve", action="store_true",
+                   help="train on request: read a step count per line from stdin, print 'step N loss L ms M cpu C' for "
+                        "each step taken, 'rss MB' at end of input (lets a caller interleave this with its own steps)")
     a = p.parse_args()
 
     torch.manual_seed(a.seed)
@@ -220,8 +228,11 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.0, foreach=True)   # multi-tensor: PyTorch's fastest CPU AdamW
     alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), dim=0)
     shape = (a.batch, a.image_channels, a.image_size, a.image_size)
-    times, cpu_times, losses = [], [], []
-    for step in range(a.warmup + a.steps):
+    step_count = 0
+
+    def train_step():
+        """One training step; returns (loss, wall ms, CPU ms of every thread of this process)."""
+        nonlocal step_count
         start, cpu_start = time.perf_counter(), time.process_time()
         x0 = torch.rand(shape) * 2 - 1
         t = torch.randint(0, 1000, (a.batch,))
@@ -232,16 +243,33 @@ def main():
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        losses.append(loss.item())
+        value = loss.item()
+        step_count += 1
+        return value, (time.perf_counter() - start) * 1000, (time.process_time() - cpu_start) * 1000
+
+    def peak_rss_mb():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB -> MB (10^6 bytes), as GenLab's rss_mb
+
+    if a.serve:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            for _ in range(int(line)):
+                loss, ms, cpu_ms = train_step()
+                print(f"step {step_count} loss {loss:.6f} ms {ms:.3f} cpu {cpu_ms:.3f}", flush=True)
+        print(f"rss {peak_rss_mb():.1f}", flush=True)
+        return
+
+    times, cpu_times, losses = [], [], []
+    for step in range(a.warmup + a.steps):
+        loss, ms, cpu_ms = train_step()
+        losses.append(loss)
         if step >= a.warmup:
-            times.append((time.perf_counter() - start) * 1000)
-            cpu_times.append((time.process_time() - cpu_start) * 1000)
+            times.append(ms)
+            cpu_times.append(cpu_ms)
     ms, cpu_ms = statistics.median(times), statistics.median(cpu_times)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB -> MB (10^6 bytes), as GenLab's rss_mb
     print(f"median {ms:.1f} ms/step, {1000 / ms:.2f} steps/s, CPU {cpu_ms:.1f} ms/step over {a.steps} steps after {a.warmup} warm-up "
           f"(batch {a.batch}, {a.image_channels}x{a.image_size}x{a.image_size}); loss {losses[0]:.4f} -> {losses[-1]:.4f}; "
-          f"peak RSS {rss:.0f} MB")
-
+          f"peak RSS {peak_rss_mb():.0f} MB")
 
 if __name__ == "__main__":
     main()
