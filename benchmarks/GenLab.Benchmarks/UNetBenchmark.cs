@@ -97,6 +97,10 @@ internal static partial class UNetBenchmark
                     line += $"; faster TorchSharp / faster PyTorch {ratio:F2}x";
                 }
                 Console.WriteLine($"round {round + 1} of {rounds}, {share} steps each, median ms/step: {line}");
+                if (sides.OfType<TorchSharpSide>().ToList() is [{ Threads: > 1 } many, { Threads: 1 } one] && many.RoundMedians[^1] > one.RoundMedians[^1])
+                    Console.WriteLine("  two threads ran slower than one this round: the second core was contended (on a shared VM, for tens of "
+                        + "seconds at a time), and a thread spinning at OpenMP's barriers beside a serial section (the zero fill's memset) "
+                        + "slows it (README, Benchmarks)");
             }
             if (python)
             {
@@ -184,6 +188,8 @@ internal static partial class UNetBenchmark
             _optimizer = new FlatOptimizer(_model, new TrainingConfig { Lr = 2e-4, WeightDecay = 0, Beta1 = 0.9, Beta2 = 0.999 });
             _alphaBar = (1 - linspace(1e-4, 0.02, DiffusionSteps)).cumprod(0);              // (T) DDPM's ᾱ_t
         }
+
+        public int Threads => _threads;
 
         public override string Name => $"TorchSharp {torch.__version__} {_threads} thread{(_threads == 1 ? "" : "s")}";
 

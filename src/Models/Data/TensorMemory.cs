@@ -11,7 +11,9 @@ namespace GenLab.Models.Data;
 /// another (../shared/notes/nan-onednn.md). Zeroing every tensor buffer as it is allocated (libc10's own
 /// <c>caffe2_cpu_allocator_do_zero_fill</c> flag) makes what any kernel reads defined, on every processor.</para>
 /// <para>What it costs: one memset per allocation on the allocating thread. Measured on an AMD EPYC family 25, 2
-/// threads: the ddpm-digits-cpu U-Net step about 10–15% slower, the nanoGPT-sized GPT step 25–35% slower. The GPT
+/// threads: the ddpm-digits-cpu U-Net step about 10–15% slower (about 1.2 GB zeroed a step); in minutes when a shared
+/// VM's second core is contended, with the other OpenMP thread spinning beside it, the memset takes four times as long
+/// and the step 1.7 times (README, Benchmarks). The nanoGPT-sized GPT step would be 25–35% slower. The GPT
 /// runs no oneDNN kernel (its matrix products go to MKL), so by default (<c>auto</c>) memory is zeroed from the moment
 /// a model with convolutions is built (<see cref="ForConvolutions"/>), and left alone in processes without one.</para>
 /// <para><c>GENLAB_TENSOR_FILL</c>: <c>auto</c> (default), <c>zero</c> (always), <c>none</c> (libtorch's default,
