@@ -32,7 +32,7 @@ internal static partial class GptBenchmark
         // 1. Bare loops: same model, schedule and batches; nothing else.
         var before = BareLoops(loaded);
         Console.WriteLine($"bare TorchSharp loop, torch.optim.AdamW: median {before.StockMs:F1} ms/iter ({BareIterations} iterations after {Warmup} warm-up, "
-            + $"interleaved with the next in rounds of {Round})");
+            + $"interleaved with the next in rounds of {RoundSteps})");
         Console.WriteLine($"bare TorchSharp loop, GenLab's FlatOptimizer: median {before.FlatMs:F1} ms/iter");
         double stepGflop = MatmulFloor.StepFlops(before.Network, loaded.Config.Training.BatchSize) / 1e9;
         PrintFloor(before, stepGflop);
@@ -43,7 +43,7 @@ internal static partial class GptBenchmark
         // takes a round in this process, then goes on: the two are compared over the same minutes of a machine whose
         // speed drifts, never side by side on the same cores.
         string results = Directory.CreateTempSubdirectory("genlab-bench-").FullName;
-        var alongside = new Alongside(loaded);
+        using var alongside = new Alongside(loaded);
         var (genLab, runDir) = GenLabRun(repoRoot, yaml, loaded, results, ["--set", $"data.path={Path.GetFullPath(corpus)}"], alongside.Round);
         if (runDir is null) return genLab.Exit;
         var rows = MetricsCsv.Read(Path.Combine(runDir, RunFiles.Metrics));
@@ -58,7 +58,7 @@ internal static partial class GptBenchmark
             + $"wall {genLab.WallSeconds:F0} s for 2000 iterations (start-up, evals, checkpoints and reports included; the pauses left out)");
         Console.WriteLine($"  val loss at 2000: {val20:F4} (20 batches), {val200:F4} (200 batches); RSS {Rss(500):F0} MB at 500, "
             + $"{Rss(2000):F0} MB at 2000 ({(Rss(2000) / Rss(500) - 1) * 100:+0.0;-0.0}%), peak {genLab.PeakMb:F0} MB (/usr/bin/time)");
-        var during = alongside.Finish();
+        var during = alongside.Result();
         Console.WriteLine($"bare FlatOptimizer loop while the runner was paused: median {during.FlatMs:F1} ms/iter ({alongside.Rounds} rounds of "
             + $"{AlongsideRound} iterations, one every {PauseEvery.TotalSeconds:F0} s of the run)");
         PrintFloor(during, stepGflop);
@@ -86,7 +86,7 @@ internal static partial class GptBenchmark
     /// loop's median step over the floor of that round's rate.</summary>
     private sealed record BareResult(double StockMs, double FlatMs, double PeakGflops, List<double> FloorRatios, GptConfig Network);
 
-    /// <summary>The two bare loops, interleaved in rounds of <see cref="Round"/> steps so both see the same machine (on a
+    /// <summary>The two bare loops, interleaved in rounds of <see cref="RoundSteps"/> steps so both see the same machine (on a
     /// shared 2-core VM the speed drifts by tens of percent between minutes), each with its own model from the same
     /// seed; after each round, 1024×1024 products measure the matrix-product rate of that minute, so the floor the
     /// loop is held against drifts with it.</summary>
@@ -95,39 +95,48 @@ internal static partial class GptBenchmark
         using var stock = new BareLoop(loaded, flat: false);
         using var flat = new BareLoop(loaded, flat: true);
         var sampler = new FloorSampler(flat, loaded.Config.Training.BatchSize);
-        for (int step = 0; step < Warmup + BareIterations; step += Round)
+        for (int step = 0; step < Warmup + BareIterations; step += RoundSteps)
         {
             bool timed = step >= Warmup;
-            stock.Steps(Round, timed);
-            if (timed) sampler.Round(Round);
-            else flat.Steps(Round, timed: false);
+            stock.Steps(RoundSteps, timed);
+            if (timed) sampler.Round(RoundSteps);
+            else flat.Steps(RoundSteps, timed: false);
         }
         return sampler.Result(Stats.Median(stock.Times));
     }
 
     /// <summary>Timed rounds of a bare FlatOptimizer loop, each followed by a sample of the matrix-product rate.</summary>
-    private sealed class FloorSampler(BareLoop flat, int batch)
+    private sealed class FloorSampler
     {
-        private readonly GptConfig _network = ((GptModel)flat.Model).Config;
+        private readonly BareLoop _flat;
+        private readonly GptConfig _network;
+        private readonly double _stepGflop;
         private readonly List<double> _rates = [], _ratios = [];
+
+        public FloorSampler(BareLoop flat, int batch)
+        {
+            _flat = flat;
+            _network = ((GptModel)flat.Model).Config;
+            _stepGflop = MatmulFloor.StepFlops(_network, batch) / 1e9;
+        }
 
         public void Round(int steps)
         {
-            int before = flat.Times.Count;
-            flat.Steps(steps, timed: true);
+            int before = _flat.Times.Count;
+            _flat.Steps(steps, timed: true);
             double rate = MatmulFloor.PeakGflops(repeats: 5, warmup: 1);
             _rates.Add(rate);
-            _ratios.Add(Stats.Median(flat.Times.Skip(before)) / (MatmulFloor.StepFlops(_network, batch) / 1e9 / rate * 1000));
+            _ratios.Add(Stats.Median(_flat.Times.Skip(before)) / (_stepGflop / rate * 1000));   // the step over its floor, ms / ms
         }
 
-        public BareResult Result(double stockMs) => new(stockMs, Stats.Median(flat.Times), Stats.Median(_rates), _ratios, _network);
+        public BareResult Result(double stockMs) => new(stockMs, Stats.Median(_flat.Times), Stats.Median(_rates), _ratios, _network);
     }
 
     private static readonly TimeSpan PauseEvery = TimeSpan.FromSeconds(4);
     private const int AlongsideRound = 20;
 
     /// <summary>The bare FlatOptimizer loop that takes its rounds while the runner is paused.</summary>
-    private sealed class Alongside
+    private sealed class Alongside : IDisposable
     {
         private readonly BareLoop _flat;
         private readonly FloorSampler _sampler;
@@ -147,11 +156,10 @@ internal static partial class GptBenchmark
             Rounds++;
         }
 
-        public BareResult Finish()
-        {
-            _flat.Dispose();
-            return _sampler.Result(double.NaN);
-        }
+        /// <summary>What the rounds measured (no TorchSharp-AdamW loop here: its median is NaN).</summary>
+        public BareResult Result() => _sampler.Result(double.NaN);
+
+        public void Dispose() => _flat.Dispose();
     }
 
     private static void PrintFloor(BareResult bare, double stepGflop)
@@ -163,7 +171,7 @@ internal static partial class GptBenchmark
             + $"(median of the rounds' ratios; rounds {bare.FloorRatios.Min():F2}–{bare.FloorRatios.Max():F2}x)");
     }
 
-    private const int Round = 10;
+    private const int RoundSteps = 10;
 
     /// <summary>Training steps of the experiment's model with nothing else around them: the same schedule and batches
     /// as the runner; the optimizer is either GenLab's FlatOptimizer or TorchSharp's AdamW + clip_grad_norm_ (what a

@@ -48,7 +48,7 @@ static RootCommand Cli()
     var experiment = new Option<string?>("--experiment") { Description = "Take the U-Net, image shape and batch from this diffusion experiment." };
     var steps = Positive("--steps", "Timed training steps.", 30);
     var warmup = Positive("--warmup", "Untimed steps first.", 5);
-    var unetRounds = Positive("--rounds", "With PyTorch: the timed steps are taken in this many rounds, each side's share in turn.", 3);
+    var unetRounds = Positive("--rounds", "The timed steps are taken in this many rounds, every setting's share in turn.", 3);
     var threads = Positive("--threads", "libtorch intra-op threads (default: libtorch's own choice).", null);
     var interop = Positive("--interop", "libtorch inter-op threads.", null);
     var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch reference (benchmarks/pytorch/unet_bench.py)." };
@@ -73,8 +73,7 @@ static RootCommand Cli()
         if (p.GetValue(channelMults) is { } mults) config = config with { ChannelMults = Ints(mults)! };
         if (p.GetValue(attentionLevels) is { } levels) config = config with { AttentionLevels = Ints(levels)! };
         return UNetBenchmark.Run(FindRepo(), config, shape, p.GetValue(steps)!.Value, p.GetValue(warmup)!.Value, p.GetValue(unetRounds)!.Value,
-            p.GetValue(threads),
-            p.GetValue(interop), withPyTorch: !p.GetValue(noPyTorch));
+            p.GetValue(threads), p.GetValue(interop), withPyTorch: !p.GetValue(noPyTorch));
     });
 
     var qualityThreads = Positive("--threads", "libtorch threads (default: libtorch's own choice).", null);

@@ -29,8 +29,8 @@ internal static partial class UNetBenchmark
 
     /// <param name="threads">TorchSharp's intra-op threads; null measures 2 and 1 (each its own model from the same
     /// seed, drawing its own copy of the batches).</param>
-    /// <param name="rounds">With PyTorch, the timed steps are taken in this many rounds, every side (TorchSharp and
-    /// PyTorch settings) a share of them in turn, so that all of them see the same minutes of a machine whose speed
+    /// <param name="rounds">The timed steps are taken in this many rounds, every setting (TorchSharp's and, with
+    /// PyTorch, PyTorch's) a share of them in turn, so that all of them see the same minutes of a machine whose speed
     /// drifts; the ratio is the median of the rounds' ratios.</param>
     public static int Run(string repoRoot, UNetConfig config, Shape shape, int steps, int warmup, int rounds, int? threads,
         int? interop, bool withPyTorch)
@@ -102,10 +102,7 @@ internal static partial class UNetBenchmark
                         + "seconds at a time), and a thread spinning at OpenMP's barriers beside a serial section (the zero fill's memset) "
                         + "slows it (README, Benchmarks)");
             }
-            if (python)
-            {
-                foreach (var side in sides.OfType<PyTorchSide>()) side.Finish();
-            }
+            foreach (var side in sides.OfType<PyTorchSide>()) side.Finish();
 
             foreach (var side in sides)
             {
@@ -127,7 +124,7 @@ internal static partial class UNetBenchmark
                     double worst = side.Timings.Zip(reference.Timings, (x, y) => Math.Abs(x.Loss - y.Loss)).Max();
                     Console.WriteLine($"loss at step {CompareAtStep}: {side.Name} {a:F4}, {reference.Name} {b:F4}, |difference| {Math.Abs(a - b):F4}: "
                         + (Math.Abs(a - b) <= 5e-4 ? "match to 3 decimals" : "DIFFER in the first 3 decimals")
-                        + $" (largest |difference| over all {Math.Min(side.Timings.Count, reference.Timings.Count)} steps {worst:F4})");
+                        + $" (largest |difference| over all {Math.Min(side.Timings.Count, reference.Timings.Count)} steps {worst:0.0E+0})");
                 }
             }
             else Console.WriteLine($"losses are compared at step {CompareAtStep}: take more steps (--warmup plus --steps)");
